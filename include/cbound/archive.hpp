@@ -1,0 +1,7 @@
+// cbound — umbrella header for the libarchive binding.
+#pragma once
+
+#include <cbound/cbound.hpp>
+
+#include <cbound/archive/error.hpp>
+#include <cbound/archive/types.hpp>

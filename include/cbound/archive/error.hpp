@@ -1,0 +1,182 @@
+// cbound::archive — the error model: one exception type, status rules, callback safety.
+//
+// Every libarchive entry point clears the handle's error state, so the message and errno
+// are copied into the exception before anything else is called on the handle.
+#pragma once
+
+#include <archive.h>
+
+#include <exception>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+namespace cbound::archive {
+
+/// libarchive's status codes as an enum (archive.h: OK 0, EOF 1, RETRY -10, WARN -20, FAILED -25, FATAL -30).
+enum class status : int {
+    ok = ARCHIVE_OK,         ///< success
+    eof = ARCHIVE_EOF,       ///< no more headers or data
+    retry = ARCHIVE_RETRY,   ///< try again
+    warn = ARCHIVE_WARN,     ///< done, with a warning
+    failed = ARCHIVE_FAILED, ///< this operation failed; the handle may continue
+    fatal = ARCHIVE_FATAL,   ///< the handle is unusable from now on
+};
+
+/// The name of a status ("ok", "warn", …).
+[[nodiscard]] constexpr std::string_view to_string(status s) noexcept {
+    switch (s) {
+    case status::ok: return "ok";
+    case status::eof: return "eof";
+    case status::retry: return "retry";
+    case status::warn: return "warn";
+    case status::failed: return "failed";
+    case status::fatal: return "fatal";
+    }
+    return "unknown";
+}
+
+/// Errors that cbound itself detects, in the category cbound::archive::category().
+enum class errc : int {
+    archive_failed = 1,  ///< libarchive reported a failure without an errno
+    handle_unusable,     ///< the handle is moved-from, closed, or went FATAL earlier
+    callback_threw,      ///< a user callback threw; the exception is rethrown instead where possible
+    size_mismatch,       ///< an entry's data was shorter or longer than declared
+    limit_exceeded,      ///< a configured limit (bytes, entries, ratio, memory) was reached
+    unsafe_entry,        ///< an entry was refused by the extraction policy
+    cancelled,           ///< a progress callback asked to stop
+    invalid_argument,    ///< the caller passed a value cbound cannot use
+    not_found,           ///< the requested entry does not exist
+};
+
+/// The error category of cbound::archive::errc values (named "cbound.archive").
+[[nodiscard]] inline std::error_category const& category() noexcept {
+    struct category_impl final : std::error_category {
+        char const* name() const noexcept override { return "cbound.archive"; }
+        std::string message(int value) const override {
+            switch (static_cast<errc>(value)) {
+            case errc::archive_failed: return "libarchive reported a failure";
+            case errc::handle_unusable: return "the archive handle is no longer usable";
+            case errc::callback_threw: return "a user callback threw an exception";
+            case errc::size_mismatch: return "entry data does not match its declared size";
+            case errc::limit_exceeded: return "a configured limit was exceeded";
+            case errc::unsafe_entry: return "entry refused by the extraction policy";
+            case errc::cancelled: return "cancelled";
+            case errc::invalid_argument: return "invalid argument";
+            case errc::not_found: return "no such entry";
+            }
+            return "unknown cbound.archive error";
+        }
+    };
+    static category_impl const instance;
+    return instance;
+}
+
+/// Makes errc usable as a std::error_code.
+[[nodiscard]] inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), category()}; }
+
+/// A failure of a libarchive operation: errno (or errc) as the code, plus operation, message and entry.
+class error : public std::system_error {
+public:
+    /// Builds an error; what() reads "operation: message (entry 'pathname')".
+    error(std::error_code code, std::string operation, std::string message, std::string pathname = {},
+          archive::status st = status::failed)
+        : std::system_error(code, compose(operation, message, pathname)), operation_(std::move(operation)),
+          message_(std::move(message)), pathname_(std::move(pathname)), status_(st) {}
+
+    /// The cbound operation that failed, such as "read_next_header" or "open".
+    [[nodiscard]] std::string const& operation() const noexcept { return operation_; }
+    /// libarchive's (or cbound's) message, without the operation and entry.
+    [[nodiscard]] std::string const& message() const noexcept { return message_; }
+    /// The pathname of the entry concerned; empty when none.
+    [[nodiscard]] std::string const& pathname() const noexcept { return pathname_; }
+    /// The libarchive status that produced this error.
+    [[nodiscard]] archive::status status() const noexcept { return status_; }
+
+private:
+    static std::string compose(std::string const& op, std::string const& msg, std::string const& path) {
+        std::string s = op;
+        s += ": ";
+        s += msg;
+        if (!path.empty()) {
+            s += " (entry '";
+            s += path;
+            s += "')";
+        }
+        return s;
+    }
+
+    std::string operation_;
+    std::string message_;
+    std::string pathname_;
+    archive::status status_;
+};
+
+/// A warning libarchive reported while the operation still succeeded (status WARN).
+struct warning {
+    std::string operation; ///< the cbound operation, such as "read_next_header"
+    std::string message;   ///< libarchive's message
+    std::string pathname;  ///< the entry concerned; empty when none
+    int error_number = 0;  ///< archive_errno() at the time, 0 when none
+};
+
+namespace detail {
+
+/// Captures libarchive's current error of `a` into an exception; call before any other call on `a`.
+[[nodiscard]] inline error capture_error(::archive* a, int st, std::string operation, std::string_view pathname = {}) {
+    int const number = a != nullptr ? archive_errno(a) : 0;
+    char const* text = a != nullptr ? archive_error_string(a) : nullptr;
+    std::string message = text != nullptr ? text : std::string(to_string(static_cast<status>(st)));
+    std::error_code code = number > 0 ? std::error_code(number, std::generic_category())
+                                      : make_error_code(errc::archive_failed);
+    return error(code, std::move(operation), std::move(message), std::string(pathname), static_cast<status>(st));
+}
+
+/// Captures libarchive's current warning of `a`; call before any other call on `a`.
+[[nodiscard]] inline warning capture_warning(::archive* a, std::string operation, std::string_view pathname = {}) {
+    char const* text = archive_error_string(a);
+    return warning{std::move(operation), text != nullptr ? text : "warning", std::string(pathname), archive_errno(a)};
+}
+
+/// An error cbound raises itself.
+[[nodiscard]] inline error make_error(errc e, std::string operation, std::string message,
+                                      std::string_view pathname = {}, status st = status::failed) {
+    return error(make_error_code(e), std::move(operation), std::move(message), std::string(pathname), st);
+}
+
+/// Holds an exception thrown by a user callback while C code is on the stack.
+///
+/// C frames must never be unwound: the trampoline calls run(), which catches everything,
+/// records it with archive_set_error and returns ARCHIVE_FATAL to libarchive; the C++ caller
+/// then calls rethrow_if_any() once the C function has returned.
+class callback_guard {
+public:
+    /// Runs `f` (returning the C callback's value), turning an exception into `failure`.
+    template <class F, class R = std::invoke_result_t<F>>
+    R run(::archive* a, R failure, F&& f) noexcept {
+        try {
+            return static_cast<F&&>(f)();
+        } catch (...) {
+            pending_ = std::current_exception();
+            if (a != nullptr) archive_set_error(a, -1, "a callback threw an exception");
+            return failure;
+        }
+    }
+    /// Whether a callback exception is waiting to be rethrown.
+    [[nodiscard]] bool has_pending() const noexcept { return static_cast<bool>(pending_); }
+    /// Rethrows (and clears) the callback exception, if one was caught.
+    void rethrow_if_any() {
+        if (pending_) std::rethrow_exception(std::exchange(pending_, nullptr));
+    }
+
+private:
+    std::exception_ptr pending_;
+};
+
+} // namespace detail
+} // namespace cbound::archive
+
+template <>
+struct std::is_error_code_enum<cbound::archive::errc> : std::true_type {};

@@ -1,0 +1,45 @@
+// cbound — configuration: version, borrowed-view attributes, checked mode.
+//
+// The borrowed-view pattern used throughout cbound: an owner (a reader, a mapping, a
+// tarball) lends out views (std::string_view, std::span<const std::byte>, entry_view)
+// into memory it controls. Three layers keep those views from dangling:
+//
+//   1. Every accessor returning a view is declared twice: the `&` overload returns the
+//      view and carries CBOUND_LIFETIMEBOUND on `this`; the `&&` overload is deleted, so
+//      a view of a temporary owner does not compile at all.
+//   2. CBOUND_LIFETIMEBOUND expands to [[clang::lifetimebound]] on clang, which makes
+//      -Wdangling warn when a view outlives the owner in one full-expression.
+//   3. With CBOUND_CHECKED defined to 1, views that can go stale while their owner is
+//      still alive (an entry_view after the reader advanced) carry a generation stamp and
+//      stop the program with a message on use. With it 0 (the default) the stamp is an
+//      empty member and the accessors compile to the raw C calls.
+#pragma once
+
+/// Major version of cbound.
+#define CBOUND_VERSION_MAJOR 0
+/// Minor version of cbound.
+#define CBOUND_VERSION_MINOR 1
+/// Patch version of cbound.
+#define CBOUND_VERSION_PATCH 0
+
+#if defined(__has_cpp_attribute)
+#if __has_cpp_attribute(clang::lifetimebound)
+/// Ties a returned view to the lifetime of `this` or of a parameter (clang only).
+#define CBOUND_LIFETIMEBOUND [[clang::lifetimebound]]
+#endif
+#endif
+#ifndef CBOUND_LIFETIMEBOUND
+#define CBOUND_LIFETIMEBOUND
+#endif
+
+#ifndef CBOUND_CHECKED
+/// 1: detect use of stale borrowed views at run time; 0 (default): no cost, no check.
+#define CBOUND_CHECKED 0
+#endif
+
+namespace cbound {
+
+/// True when this translation unit was compiled with CBOUND_CHECKED enabled.
+inline constexpr bool checked_mode = CBOUND_CHECKED != 0;
+
+} // namespace cbound
