@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs cbound's whole test suite on a Debian/Ubuntu machine: installs what is missing, then
+# for each of the CMakePresets.json presets gcc, clang and asan (Clang with ASan+UBSan),
+# all with warnings as errors, configures, builds and runs ctest. A failing stage does not
+# stop the others, so one run shows every failure; the exit status is non-zero if any failed.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root" || exit 1
+
+bash .ci/install-deps || exit 1
+
+# CMake and the tests' shell commands must agree on which python3 they use (pyenv or Debian's).
+python="$(command -v python3 || true)"
+python_arg=()
+[[ -n "$python" ]] && python_arg=("-DPython3_EXECUTABLE=$python")
+
+presets=(gcc clang asan)
+timings=()
+failures=()
+
+# run_stage <name> <command...>: runs one stage, logs it under build/logs and records its time.
+run_stage() {
+    local name="$1"
+    shift
+    local log="build/logs/${name// /-}.log"
+    local start=$SECONDS status
+    echo
+    echo "=== ${name}: $*"
+    "$@" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    local took=$((SECONDS - start))
+    if ((status == 0)); then
+        timings+=("$(printf '%-14s %5d s  ok' "$name" "$took")")
+    else
+        timings+=("$(printf '%-14s %5d s  FAILED (exit %d, log %s)' "$name" "$took" "$status" "$log")")
+        failures+=("$name")
+    fi
+    echo "=== ${name}: $((took)) s, exit ${status}"
+    return "$status"
+}
+
+mkdir -p build/logs
+for preset in "${presets[@]}"; do
+    if ! run_stage "$preset configure" cmake --preset "$preset" "${python_arg[@]}"; then
+        timings+=("$(printf '%-14s     -    NOT RUN: configure failed' "$preset build+test")")
+        failures+=("$preset build" "$preset test")
+        continue
+    fi
+    # Keep going past a broken target, so the tests of everything else still build and run.
+    run_stage "$preset build" cmake --build --preset "$preset" -- -k
+    run_stage "$preset test" ctest --preset "$preset"
+done
+
+echo
+echo "=== time per stage"
+printf '%s\n' "${timings[@]}"
+for preset in "${presets[@]}"; do
+    log="build/logs/${preset}-test.log"
+    [[ -f "$log" ]] || continue
+    echo
+    echo "=== ctest summary: $preset"
+    # ctest's own closing lines: the pass ratio, the failed tests and the total time.
+    sed -n '/tests passed, .* tests failed out of/,$p' "$log"
+done
+
+if ((${#failures[@]} > 0)); then
+    echo
+    echo "FAILED stages: ${failures[*]}"
+    exit 1
+fi
+echo
+echo "All stages passed."
