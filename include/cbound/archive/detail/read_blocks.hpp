@@ -1,0 +1,104 @@
+// cbound::archive — the range of data blocks of the current entry (internal).
+#pragma once
+
+#include <cbound/archive/detail/read_state.hpp>
+#include <cbound/config.hpp>
+
+#include <archive.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <span>
+
+namespace cbound::archive {
+
+/// One piece of an entry's data, at `offset` in the file; borrowed until the next read.
+struct block {
+    std::int64_t offset = 0;         ///< where these bytes go in the file (gaps are sparse holes)
+    std::span<std::byte const> data; ///< the bytes, owned by the reader (or the caller's memory)
+};
+
+namespace detail {
+
+/// Reads the next block into `out`; false at the end of the entry, throws on failure.
+inline bool read_block(read_state& s, ::archive* a, block& out) {
+    void const* buf = nullptr;
+    std::size_t size = 0;
+    la_int64_t offset = 0;
+    s.blocks.advance();
+    int st = archive_read_data_block(a, &buf, &size, &offset);
+    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
+        st = archive_read_data_block(a, &buf, &size, &offset);
+    if (st == ARCHIVE_OK) [[likely]] {
+        out.offset = offset;
+        out.data = {static_cast<std::byte const*>(buf), size};
+        return true;
+    }
+    if (st == ARCHIVE_EOF) return false;
+    data_failure(s, st, "read_data_block");
+}
+
+/// A single-pass range over the data blocks of the current entry.
+class block_range {
+public:
+    /// The iterator; each increment reads the next block from libarchive.
+    class iterator {
+    public:
+        using value_type = block;                         ///< what the iterator yields
+        using difference_type = std::ptrdiff_t;           ///< required of iterators
+        using iterator_concept = std::input_iterator_tag; ///< single pass
+
+        iterator() = default;
+        /// The current block (checked mode: stops if a later read replaced it).
+        [[nodiscard]] block const& operator*() const noexcept {
+            stamp_.check("data block used after the reader read further");
+            return current_;
+        }
+        /// Member access to the current block.
+        [[nodiscard]] block const* operator->() const noexcept { return &**this; }
+        /// Reads the next block.
+        iterator& operator++() {
+            step();
+            return *this;
+        }
+        /// Reads the next block (input iterators return nothing from post-increment).
+        void operator++(int) { step(); }
+        /// Whether the entry has no more blocks.
+        friend bool operator==(iterator const& it, std::default_sentinel_t) noexcept { return it.state_ == nullptr; }
+
+    private:
+        friend block_range;
+        iterator(read_state* s, ::archive* a) : state_(s), archive_(a) { step(); }
+        void step() {
+            if (!read_block(*state_, archive_, current_)) state_ = nullptr;
+            stamp_ = cbound::detail::generation_stamp(state_ != nullptr ? state_->blocks : empty_generation());
+        }
+        static cbound::detail::generation const& empty_generation() noexcept {
+            static cbound::detail::generation const g;
+            return g;
+        }
+
+        read_state* state_ = nullptr;
+        ::archive* archive_ = nullptr;
+        block current_;
+        [[no_unique_address]] cbound::detail::generation_stamp stamp_;
+    };
+
+    /// A range over the blocks of the entry current in `s`.
+    explicit block_range(read_state& s) noexcept : state_(&s), archive_(s.handle.get()) {}
+    /// Reads the first block.
+    [[nodiscard]] iterator begin() {
+        require_usable(state_, "read_data_block");
+        return iterator(state_, archive_);
+    }
+    /// The end of the entry's data.
+    [[nodiscard]] std::default_sentinel_t end() const noexcept { return {}; }
+
+private:
+    read_state* state_;
+    ::archive* archive_;
+};
+
+} // namespace detail
+} // namespace cbound::archive

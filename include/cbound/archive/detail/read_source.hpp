@@ -1,0 +1,103 @@
+// cbound::archive — user-supplied sources for a reader, and the C trampolines that call them.
+//
+// libarchive calls back through C frames, so every trampoline runs the user's function
+// inside callback_guard::run: an exception becomes ARCHIVE_FATAL for libarchive and is
+// rethrown by the reader once the C call has returned.
+#pragma once
+
+#include <cbound/archive/detail/read_state.hpp>
+
+#include <archive.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace cbound::archive {
+
+/// An archive source made of functions; only `read` is required.
+struct read_source {
+    /// Returns the next bytes of the archive (empty at the end); they must stay valid until the next call.
+    std::function<std::span<std::byte const>()> read;
+    /// Optional: skips up to `n` bytes forward and returns how many it skipped (0: read through instead).
+    std::function<std::int64_t(std::int64_t n)> skip;
+    /// Optional: moves to `offset` from `whence` (SEEK_SET, SEEK_CUR, SEEK_END), returns the new position.
+    /// Zip and 7z read their central directory through it.
+    std::function<std::int64_t(std::int64_t offset, int whence)> seek;
+};
+
+namespace detail {
+
+/// The user's source, as stored in the reader's state.
+[[nodiscard]] inline read_source& source_of(void* client) noexcept {
+    return *static_cast<read_source*>(static_cast<read_state*>(client)->source.get());
+}
+
+/// archive_read_callback: asks the user's source for more bytes.
+inline la_ssize_t source_read(::archive* a, void* client, void const** buffer) noexcept {
+    return static_cast<read_state*>(client)->guard.run(a, la_ssize_t{ARCHIVE_FATAL}, [&] {
+        std::span<std::byte const> bytes = source_of(client).read();
+        *buffer = bytes.data();
+        return static_cast<la_ssize_t>(bytes.size());
+    });
+}
+
+/// archive_skip_callback: lets the user's source skip forward.
+inline la_int64_t source_skip(::archive* a, void* client, la_int64_t n) noexcept {
+    return static_cast<read_state*>(client)->guard.run(a, la_int64_t{ARCHIVE_FATAL},
+                                                       [&] { return la_int64_t{source_of(client).skip(n)}; });
+}
+
+/// archive_seek_callback: lets the user's source move anywhere.
+inline la_int64_t source_seek(::archive* a, void* client, la_int64_t offset, int whence) noexcept {
+    return static_cast<read_state*>(client)->guard.run(
+        a, la_int64_t{ARCHIVE_FATAL}, [&] { return la_int64_t{source_of(client).seek(offset, whence)}; });
+}
+
+/// archive_passphrase_callback: asks the user's function once the passphrase list is used up.
+inline char const* ask_passphrase(::archive* a, void* client) noexcept {
+    auto* s = static_cast<read_state*>(client);
+    return s->guard.run(a, static_cast<char const*>(nullptr), [&]() -> char const* {
+        std::optional<std::string> answer = s->passphrase_callback();
+        if (!answer) return nullptr; // no more guesses: libarchive reports the entry as undecryptable
+        s->passphrase_buffer = std::move(*answer);
+        return s->passphrase_buffer.c_str();
+    });
+}
+
+/// A read_source over a std::istream, with a buffer of `block_size` bytes; seekable streams can seek.
+[[nodiscard]] inline read_source istream_source(std::istream& in, std::size_t block_size) {
+    auto buffer = std::make_shared<std::vector<char>>(block_size > 0 ? block_size : 1);
+    read_source src;
+    src.read = [&in, buffer]() -> std::span<std::byte const> {
+        in.read(buffer->data(), static_cast<std::streamsize>(buffer->size()));
+        if (in.bad()) throw std::ios_base::failure("reading the archive stream failed");
+        auto const n = static_cast<std::size_t>(in.gcount());
+        if (in.eof()) in.clear(in.rdstate() & ~(std::ios::eofbit | std::ios::failbit)); // allow seeking back
+        return {reinterpret_cast<std::byte const*>(buffer->data()), n};
+    };
+    if (in.tellg() != std::istream::pos_type(-1)) {
+        src.seek = [&in](std::int64_t offset, int whence) -> std::int64_t {
+            auto const dir = whence == SEEK_SET ? std::ios::beg : whence == SEEK_CUR ? std::ios::cur : std::ios::end;
+            if (!in.seekg(offset, dir)) throw std::ios_base::failure("seeking in the archive stream failed");
+            return static_cast<std::int64_t>(in.tellg());
+        };
+        src.skip = [&in](std::int64_t n) -> std::int64_t {
+            // A stream that cannot skip this far makes libarchive read through instead.
+            auto const before = in.tellg();
+            if (in.seekg(n, std::ios::cur)) return n;
+            in.clear();
+            in.seekg(before);
+            return 0;
+        };
+    }
+    return src;
+}
+
+} // namespace detail
+} // namespace cbound::archive

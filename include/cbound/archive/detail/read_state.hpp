@@ -1,0 +1,110 @@
+// cbound::archive — the heap state behind a reader, and its status rules (internal).
+//
+// The state lives on the heap so that its address is stable: libarchive's callbacks get it
+// as client data, and checked-mode views point at its generation counters.
+#pragma once
+
+#include <cbound/archive/detail/handle.hpp>
+#include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/error.hpp>
+#include <cbound/detail/generation.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cbound::archive::detail {
+
+/// How often a RETRY status is retried before it counts as a failure.
+inline constexpr int max_retries = 16;
+
+/// Everything a reader owns besides its handle: callbacks, warnings, the current entry.
+struct read_state {
+    read_handle handle;                 ///< the libarchive read handle
+    ::archive_entry* current = nullptr; ///< the entry last delivered; nullptr before the first and at the end
+    bool fatal = false;                 ///< libarchive returned FATAL once: every later call throws
+    callback_guard guard;               ///< holds an exception thrown by a user callback
+    std::vector<warning> warnings;      ///< header warnings, in order
+    cbound::detail::generation entries; ///< advanced when the current entry changes
+    cbound::detail::generation blocks;  ///< advanced when a data block is replaced
+    std::shared_ptr<void> source;       ///< the user's source object (callbacks, istream buffer)
+    std::function<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
+    std::string passphrase_buffer; ///< keeps the callback's answer alive for libarchive
+
+    /// The pathname of the current entry, for error messages ("" when none).
+    [[nodiscard]] std::string_view current_pathname() const noexcept {
+        char const* p = current != nullptr ? archive_entry_pathname(current) : nullptr;
+        return p != nullptr ? p : "";
+    }
+};
+
+/// The error thrown by every call on a moved-from, closed or FATAL reader.
+[[nodiscard]] inline error unusable_error(std::string operation) {
+    return make_error(errc::handle_unusable, std::move(operation), "the reader is moved-from or failed fatally earlier",
+                      {}, status::fatal);
+}
+
+/// Throws when the state is gone or went FATAL before.
+inline void require_usable(read_state const* s, char const* operation) {
+    if (s == nullptr || s->fatal) [[unlikely]]
+        throw unusable_error(operation);
+}
+
+/// Turns a failed status of `operation` into an exception; a pending callback exception wins.
+[[noreturn]] inline void throw_failure(read_state& s, int st, char const* operation, std::string_view pathname) {
+    // Copy libarchive's message before anything else touches the handle.
+    error e = capture_error(s.handle.get(), st, operation, pathname);
+    if (st == ARCHIVE_FATAL || st < ARCHIVE_FATAL) s.fatal = true;
+    s.guard.rethrow_if_any();
+    throw e;
+}
+
+/// The slow path of a header read: records a warning or throws.
+[[gnu::cold]] [[gnu::noinline]] inline void header_status(read_state& s, int st) {
+    if (st == ARCHIVE_WARN) {
+        // The entry is still delivered; the warning is kept, never dropped.
+        s.warnings.push_back(capture_warning(s.handle.get(), "read_next_header", s.current_pathname()));
+        s.guard.rethrow_if_any();
+        return;
+    }
+    s.current = nullptr;
+    throw_failure(s, st, "read_next_header", {});
+}
+
+/// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
+inline void advance(read_state& s) {
+    require_usable(&s, "read_next_header");
+    s.entries.advance();
+    s.blocks.advance();
+    int st;
+    {
+        // libarchive converts names with the thread's locale: make it UTF-8 for this call only.
+        utf8_scope utf8;
+        st = archive_read_next_header(s.handle.get(), &s.current);
+        for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
+            st = archive_read_next_header(s.handle.get(), &s.current);
+    }
+    if (st == ARCHIVE_OK) [[likely]]
+        return;
+    if (st == ARCHIVE_EOF) {
+        s.current = nullptr;
+        s.guard.rethrow_if_any();
+        return;
+    }
+    header_status(s, st);
+}
+
+/// The slow path of a data read: every status other than OK/EOF fails the entry.
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void data_failure(read_state& s, int st, char const* operation) {
+    // For 7z a corrupt entry is only a WARN with no bytes: still a failure of this entry.
+    throw_failure(s, st, operation, s.current_pathname());
+}
+
+} // namespace cbound::archive::detail

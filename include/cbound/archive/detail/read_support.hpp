@@ -1,0 +1,108 @@
+// cbound::archive — enabling formats and filters on a read handle (internal).
+#pragma once
+
+#include <cbound/archive/detail/read_state.hpp>
+#include <cbound/archive/error.hpp>
+#include <cbound/archive/types.hpp>
+
+#include <archive.h>
+
+#include <string>
+#include <vector>
+
+namespace cbound::archive::detail {
+
+/// libarchive's function enabling format `f` for reading, or nullptr when it cannot read it.
+[[nodiscard]] inline auto read_format_enabler(format f) noexcept -> int (*)(::archive*) {
+    switch (f) {
+    case format::tar:
+    case format::pax:
+    case format::ustar:
+    case format::v7tar: return &archive_read_support_format_tar;
+    case format::gnutar: return &archive_read_support_format_gnutar;
+    case format::zip: return &archive_read_support_format_zip;
+    case format::sevenzip: return &archive_read_support_format_7zip;
+    case format::cpio:
+    case format::cpio_newc:
+    case format::cpio_odc: return &archive_read_support_format_cpio;
+    case format::iso9660: return &archive_read_support_format_iso9660;
+    case format::ar:
+    case format::ar_bsd:
+    case format::ar_svr4: return &archive_read_support_format_ar;
+    case format::warc: return &archive_read_support_format_warc;
+    case format::xar: return &archive_read_support_format_xar;
+    case format::mtree: return &archive_read_support_format_mtree;
+    case format::cab: return &archive_read_support_format_cab;
+    case format::lha: return &archive_read_support_format_lha;
+    case format::rar: return &archive_read_support_format_rar;
+    case format::rar5: return &archive_read_support_format_rar5;
+    case format::raw: return &archive_read_support_format_raw;
+    case format::empty: return &archive_read_support_format_empty;
+    case format::shar: break; // libarchive writes shar but cannot read it
+    }
+    return nullptr;
+}
+
+/// libarchive's function enabling filter `f` for reading, or nullptr when it cannot read it.
+[[nodiscard]] inline auto read_filter_enabler(filter f) noexcept -> int (*)(::archive*) {
+    switch (f) {
+    case filter::none: return &archive_read_support_filter_none;
+    case filter::gzip: return &archive_read_support_filter_gzip;
+    case filter::bzip2: return &archive_read_support_filter_bzip2;
+    case filter::xz: return &archive_read_support_filter_xz;
+    case filter::lzma: return &archive_read_support_filter_lzma;
+    case filter::zstd: return &archive_read_support_filter_zstd;
+    case filter::lz4: return &archive_read_support_filter_lz4;
+    case filter::lzip: return &archive_read_support_filter_lzip;
+    case filter::compress: return &archive_read_support_filter_compress;
+    case filter::lzop: return &archive_read_support_filter_lzop;
+    case filter::lrzip: return &archive_read_support_filter_lrzip;
+    case filter::grzip: return &archive_read_support_filter_grzip;
+    case filter::uu: return &archive_read_support_filter_uu;
+    case filter::rpm: return &archive_read_support_filter_rpm;
+    case filter::b64: break; // libarchive encodes base64 but does not decode it
+    }
+    return nullptr;
+}
+
+/// Enables the formats in `formats` (all but raw when empty); an unreadable one throws.
+inline void enable_formats(read_state& s, std::vector<format> const& formats) {
+    ::archive* a = s.handle.get();
+    if (formats.empty()) {
+        if (int st = archive_read_support_format_all(a); st != ARCHIVE_OK)
+            throw capture_error(a, st, "support_format_all");
+        return;
+    }
+    for (format f : formats) {
+        auto enable = read_format_enabler(f);
+        std::string const name(to_string(f));
+        if (enable == nullptr)
+            throw make_error(errc::invalid_argument, "support_format", "libarchive cannot read the format " + name);
+        // WARN here means "not built into this libarchive" (xar without libxml2): unusable.
+        if (int st = enable(a); st != ARCHIVE_OK) throw capture_error(a, st, "support_format " + name);
+    }
+}
+
+/// Enables the filters in `filters` (all when empty); an unreadable one throws.
+inline void enable_filters(read_state& s, std::vector<filter> const& filters) {
+    ::archive* a = s.handle.get();
+    if (filters.empty()) {
+        // WARN: some filters will run an external program; reading still works.
+        if (int st = archive_read_support_filter_all(a); st != ARCHIVE_OK && st != ARCHIVE_WARN)
+            throw capture_error(a, st, "support_filter_all");
+        return;
+    }
+    for (filter f : filters) {
+        auto enable = read_filter_enabler(f);
+        std::string const name(to_string(f));
+        if (enable == nullptr)
+            throw make_error(errc::invalid_argument, "support_filter", "libarchive cannot read the filter " + name);
+        int const st = enable(a);
+        if (st == ARCHIVE_WARN)
+            s.warnings.push_back(capture_warning(a, "support_filter " + name));
+        else if (st != ARCHIVE_OK)
+            throw capture_error(a, st, "support_filter " + name);
+    }
+}
+
+} // namespace cbound::archive::detail

@@ -1,0 +1,233 @@
+// cbound::archive — reader: reads any archive libarchive knows, entry by entry.
+//
+//     auto r = cbound::archive::reader::open("a.tar.gz");
+//     for (cbound::archive::entry_view e : r)
+//         for (cbound::archive::block b : e.blocks()) consume(e.pathname(), b.offset, b.data);
+//
+// The reader owns its libarchive handle through a heap state (stable address for callbacks
+// and checked-mode views), so moving it is one pointer. Errors follow DESIGN.md section 4:
+// header warnings are kept in warnings(), data failures throw and the reader may go on,
+// FATAL makes every later call throw.
+#pragma once
+
+#include <cbound/archive/detail/read_blocks.hpp>
+#include <cbound/archive/detail/read_source.hpp>
+#include <cbound/archive/detail/read_state.hpp>
+#include <cbound/archive/detail/read_support.hpp>
+#include <cbound/archive/entry.hpp>
+#include <cbound/archive/error.hpp>
+#include <cbound/archive/types.hpp>
+#include <cbound/config.hpp>
+
+#include <archive.h>
+
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <istream>
+#include <iterator>
+#include <memory>
+#include <new>
+#include <optional>
+#include <ranges>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cbound::archive {
+
+/// What a reader accepts and how it reads.
+struct reader_options {
+    std::vector<format> formats;          ///< formats to accept; empty: all (raw only when listed)
+    std::vector<filter> filters;          ///< filters to accept; empty: all
+    std::string options;                  ///< passed to archive_read_set_options ("zip:ignorecrc32", …)
+    std::vector<std::string> passphrases; ///< tried in order on encrypted entries
+    /// Asked for one more passphrase once the list is used up; nullopt gives up.
+    std::function<std::optional<std::string>()> passphrase_callback;
+    std::size_t block_size = 64 * 1024; ///< read size for path, fd and split sources
+};
+
+/// Reads an archive entry by entry; move-only, and a moved-from reader throws errc::handle_unusable.
+class reader {
+public:
+    /// The input iterator over entries; each increment reads the next header.
+    class iterator {
+    public:
+        using value_type = entry_view;                    ///< what the iterator yields
+        using difference_type = std::ptrdiff_t;           ///< required of iterators
+        using iterator_concept = std::input_iterator_tag; ///< single pass
+
+        iterator() = default;
+        /// A view of the current entry, valid until the next increment.
+        [[nodiscard]] entry_view operator*() const noexcept { return entry_view(*state_, state_->current); }
+        /// Reads the next header.
+        iterator& operator++() {
+            detail::advance(*state_);
+            return *this;
+        }
+        /// Reads the next header (input iterators return nothing from post-increment).
+        void operator++(int) { detail::advance(*state_); }
+        /// Whether the archive has no more entries.
+        friend bool operator==(iterator const& it, std::default_sentinel_t) noexcept {
+            return it.state_->current == nullptr;
+        }
+
+    private:
+        friend reader;
+        explicit iterator(detail::read_state* s) noexcept : state_(s) {}
+        detail::read_state* state_ = nullptr;
+    };
+
+    /// Opens the archive file at `path`.
+    [[nodiscard]] static reader open(std::filesystem::path const& path, reader_options const& options = {}) {
+        reader r(options);
+        r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
+        return r;
+    }
+    /// Opens an archive held in memory without copying it; `bytes` must outlive the reader
+    /// (an uncompressed tar's data blocks point into it).
+    [[nodiscard]] static reader open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
+                                            reader_options const& options = {}) {
+        reader r(options);
+        r.check_open(archive_read_open_memory(r.handle(), bytes.data(), bytes.size()), {});
+        return r;
+    }
+    /// Opens the archive readable from `fd`, which stays the caller's to close.
+    [[nodiscard]] static reader open_fd(int fd, reader_options const& options = {}) {
+        reader r(options);
+        r.check_open(archive_read_open_fd(r.handle(), fd, options.block_size), {});
+        return r;
+    }
+    /// Opens the archive readable from `file`, which stays the caller's to close.
+    [[nodiscard]] static reader open_file(std::FILE* file, reader_options const& options = {}) {
+        reader r(options);
+        r.check_open(archive_read_open_FILE(r.handle(), file), {});
+        return r;
+    }
+    /// Opens the archive readable from `in`, which must outlive the reader; seekable streams can seek.
+    [[nodiscard]] static reader open_stream(std::istream& in CBOUND_LIFETIMEBOUND, reader_options const& options = {}) {
+        return open_callback(detail::istream_source(in, options.block_size), options);
+    }
+    /// Opens the archive produced by the functions of `source`.
+    [[nodiscard]] static reader open_callback(read_source source, reader_options const& options = {}) {
+        if (!source.read) throw detail::make_error(errc::invalid_argument, "open", "read_source.read is empty");
+        reader r(options);
+        ::archive* a = r.handle();
+        auto* s = r.state_.get();
+        s->source = std::make_shared<read_source>(std::move(source));
+        auto const& src = *static_cast<read_source const*>(s->source.get());
+        archive_read_set_read_callback(a, &detail::source_read);
+        if (src.skip) archive_read_set_skip_callback(a, &detail::source_skip);
+        if (src.seek) archive_read_set_seek_callback(a, &detail::source_seek);
+        archive_read_set_callback_data(a, s);
+        r.check_open(archive_read_open1(a), {});
+        return r;
+    }
+    /// Opens several files read one after the other as one archive (a split or multi-volume archive).
+    [[nodiscard]] static reader open_split(std::vector<std::filesystem::path> const& paths,
+                                           reader_options const& options = {}) {
+        if (paths.empty())
+            throw detail::make_error(errc::invalid_argument, "open", "open_split needs at least one file");
+        std::vector<char const*> names;
+        for (auto const& p : paths)
+            names.push_back(p.c_str());
+        names.push_back(nullptr);
+        reader r(options);
+        r.check_open(archive_read_open_filenames(r.handle(), names.data(), options.block_size), paths.front().string());
+        return r;
+    }
+
+    reader(reader&&) noexcept = default;
+    reader& operator=(reader&&) noexcept = default;
+    reader(reader const&) = delete;
+    reader& operator=(reader const&) = delete;
+    ~reader() = default;
+
+    /// libarchive's handle, for calls cbound does not wrap (nullptr when moved-from).
+    [[nodiscard]] ::archive* native_handle() const noexcept { return state_ ? state_->handle.get() : nullptr; }
+
+    /// Reads the first (or next) header; iterate with `for (entry_view e : reader)`.
+    [[nodiscard]] iterator begin() {
+        detail::require_usable(state_.get(), "read_next_header");
+        detail::advance(*state_);
+        return iterator(state_.get());
+    }
+    /// The end of the entries.
+    [[nodiscard]] std::default_sentinel_t end() const noexcept { return {}; }
+
+    /// Reads the next header: a view of the entry, or nullopt at the end of the archive.
+    [[nodiscard]] std::optional<entry_view> next() {
+        detail::require_usable(state_.get(), "read_next_header");
+        detail::advance(*state_);
+        if (state_->current == nullptr) return std::nullopt;
+        return entry_view(*state_, state_->current);
+    }
+
+    /// The warnings libarchive reported on headers so far, in order (none are dropped).
+    [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND {
+        if (!state_) return {};
+        return state_->warnings;
+    }
+    std::span<warning const> warnings() const&& = delete;
+
+    /// The name of the format being read ("POSIX pax interchange format", …), "" before the first header.
+    [[nodiscard]] std::string_view format_name() const& CBOUND_LIFETIMEBOUND {
+        return text(archive_format_name(usable("format_name")));
+    }
+    std::string_view format_name() const&& = delete;
+    /// How many filters are stacked on the archive (the last is the raw input).
+    [[nodiscard]] int filter_count() const { return archive_filter_count(usable("filter_count")); }
+    /// The name of filter `i` ("gzip", "none", …); 0 is the outermost decoded one.
+    [[nodiscard]] std::string_view filter_name(int i = 0) const& CBOUND_LIFETIMEBOUND {
+        return text(archive_filter_name(usable("filter_name"), i));
+    }
+    std::string_view filter_name(int i = 0) const&& = delete;
+
+private:
+    explicit reader(reader_options const& options) : state_(std::make_unique<detail::read_state>()) {
+        auto& s = *state_;
+        s.handle.reset(archive_read_new());
+        if (!s.handle) throw std::bad_alloc();
+        ::archive* a = s.handle.get();
+        detail::enable_formats(s, options.formats);
+        detail::enable_filters(s, options.filters);
+        if (!options.options.empty()) {
+            if (int st = archive_read_set_options(a, options.options.c_str()); st != ARCHIVE_OK)
+                throw detail::capture_error(a, st, "set_options");
+        }
+        for (std::string const& p : options.passphrases) {
+            if (int st = archive_read_add_passphrase(a, p.c_str()); st != ARCHIVE_OK)
+                throw detail::capture_error(a, st, "add_passphrase");
+        }
+        if (options.passphrase_callback) {
+            s.passphrase_callback = options.passphrase_callback;
+            archive_read_set_passphrase_callback(a, &s, &detail::ask_passphrase);
+        }
+    }
+
+    [[nodiscard]] ::archive* handle() const noexcept { return state_->handle.get(); }
+
+    /// Turns the status of an archive_read_open* call into an exception where it failed.
+    void check_open(int st, std::string const& what) {
+        auto& s = *state_;
+        if (st == ARCHIVE_WARN)
+            s.warnings.push_back(detail::capture_warning(s.handle.get(), "open", what));
+        else if (st != ARCHIVE_OK)
+            detail::throw_failure(s, st, "open", what);
+    }
+
+    [[nodiscard]] ::archive* usable(char const* operation) const {
+        detail::require_usable(state_.get(), operation);
+        return state_->handle.get();
+    }
+    static std::string_view text(char const* s) noexcept { return s != nullptr ? s : ""; }
+
+    std::unique_ptr<detail::read_state> state_;
+};
+
+static_assert(std::ranges::input_range<reader&>, "for (entry_view e : r) must work");
+static_assert(std::input_iterator<block_range::iterator>, "data blocks form an input range");
+
+} // namespace cbound::archive
