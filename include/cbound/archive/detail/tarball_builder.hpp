@@ -1,0 +1,237 @@
+// cbound::archive — building a tarball index with libarchive (internal).
+//
+// libarchive does all the parsing: cbound never reads a header itself (pax size smuggling
+// and friends bite hand-written parsers). Reading an uncompressed archive from memory,
+// libarchive hands each file's data back as one block pointing into the caller's buffer;
+// when that is verified (inside the source, offset 0, the whole entry, nothing after it)
+// the index keeps an offset into the source and copies nothing. Anything else — a
+// compressed stream, a deflated zip entry, a sparse file — is copied once into the
+// tarball's own buffer, bounded by max_decoded_bytes.
+#pragma once
+
+#include <cbound/archive/detail/handle.hpp>
+#include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/tarball_index.hpp>
+#include <cbound/archive/error.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cbound::archive {
+
+/// Limits and secrets for tarball::open; the defaults suit archives from untrusted sources.
+struct tarball_options {
+    /// Most bytes of file data the tarball may copy or decompress into memory it owns
+    /// (data borrowed zero-copy from the archive bytes does not count); more is an error.
+    std::uint64_t max_decoded_bytes = std::uint64_t{1} << 30;
+    /// Most entries the index may hold; more is an error.
+    std::uint64_t max_entries = std::uint64_t{1} << 24;
+    /// Passphrases tried for encrypted entries (zip, 7z, rar), in order.
+    std::vector<std::string> passphrases;
+};
+
+namespace detail {
+
+/// Reads every header and every file's data of an opened archive into a tarball_index.
+class tarball_builder {
+public:
+    tarball_builder(::archive* a, tarball_index& index, tarball_options const& options) noexcept
+        : a_(a), index_(index), options_(options) {}
+
+    /// Indexes the whole archive; throws cbound::archive::error naming the operation and entry.
+    void run() {
+        utf8_scope const utf8; // names come out as UTF-8 whatever the program's locale
+        ::archive_entry* entry = nullptr;
+        while (next_header(entry))
+            add(entry);
+        index_.sort_names();
+        index_.resolve_hardlinks();
+        index_.records.shrink_to_fit();
+        index_.names.shrink_to_fit();
+        index_.decoded.shrink_to_fit();
+    }
+
+private:
+    static constexpr int max_retries = 16;
+
+    bool next_header(::archive_entry*& entry) {
+        for (int attempt = 0;; ++attempt) {
+            int const st = archive_read_next_header(a_, &entry);
+            if (st == ARCHIVE_OK) return true;
+            if (st == ARCHIVE_EOF) return false;
+            if (st == ARCHIVE_WARN) {
+                // The entry is still delivered; keep the warning reachable, not dropped.
+                warning w = capture_warning(a_, "tarball::read_next_header");
+                if (char const* name = archive_entry_pathname(entry); name != nullptr) w.pathname = name;
+                index_.warnings.push_back(std::move(w));
+                return true;
+            }
+            if (st == ARCHIVE_RETRY && attempt < max_retries) continue;
+            throw capture_error(a_, st, "tarball::read_next_header", last_pathname());
+        }
+    }
+
+    std::string_view last_pathname() const noexcept {
+        return index_.records.empty() ? std::string_view{} : index_.pathname(index_.records.size() - 1);
+    }
+
+    void add(::archive_entry* entry) {
+        if (index_.records.size() >= options_.max_entries ||
+            index_.records.size() >= std::numeric_limits<std::uint32_t>::max())
+            throw make_error(errc::limit_exceeded, "tarball::read_next_header",
+                             "more entries than max_entries allows (" + std::to_string(options_.max_entries) + ")");
+        char const* name = archive_entry_pathname(entry);
+        if (name == nullptr) name = archive_entry_pathname_utf8(entry);
+        char const* hardlink = archive_entry_hardlink(entry);
+        char const* symlink = hardlink == nullptr ? archive_entry_symlink(entry) : nullptr;
+        std::string_view const path = name != nullptr ? name : "";
+        std::string_view const link = hardlink != nullptr ? hardlink : symlink != nullptr ? symlink : "";
+
+        tarball_record r;
+        r.name_offset = index_.names.size();
+        r.link_size = static_cast<std::uint32_t>(link.size());
+        r.mode = static_cast<std::uint16_t>(archive_entry_mode(entry));
+        r.mtime = archive_entry_mtime(entry);
+        r.uid = archive_entry_uid(entry);
+        r.gid = archive_entry_gid(entry);
+        r.is_hardlink = hardlink != nullptr;
+        if (link.size() >= std::numeric_limits<std::uint32_t>::max())
+            throw make_error(errc::limit_exceeded, "tarball::read_next_header", "link target too long", path);
+        index_.names.append(path);
+        index_.names.append(link);
+
+        if (r.is_hardlink || archive_entry_filetype(entry) == AE_IFREG) read_data(entry, path, r);
+        // A hardlink without a body of its own is resolved to its target once all entries are in.
+        if (r.is_hardlink && r.data_size == 0) r.home = data_home::none;
+        index_.records.push_back(r);
+    }
+
+    /// One data block as archive_read_data_block returns it.
+    struct block {
+        void const* bytes = nullptr;
+        std::size_t size = 0;
+        la_int64_t offset = 0;
+    };
+
+    /// Reads the next block; false at the end of the entry's data.
+    bool next_block(block& b, std::string_view path) {
+        for (int attempt = 0;; ++attempt) {
+            int const st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
+            if (st == ARCHIVE_OK) return true;
+            if (st == ARCHIVE_EOF) return false;
+            if (st == ARCHIVE_RETRY && attempt < max_retries) continue;
+            // WARN while reading data means this entry's data is not what the archive holds
+            // (7z reports a corrupt entry as WARN with zero bytes): a failure, not a warning.
+            throw capture_error(a_, st, "tarball::read_data", path);
+        }
+    }
+
+    /// Whether `b` lies wholly inside the archive bytes (compared as addresses, not pointers:
+    /// pointers into unrelated objects are not ordered).
+    bool in_source(block const& b) const noexcept {
+        auto const begin = reinterpret_cast<std::uintptr_t>(index_.source.data());
+        auto const at = reinterpret_cast<std::uintptr_t>(b.bytes);
+        return at >= begin && at - begin <= index_.source.size() && b.size <= index_.source.size() - (at - begin);
+    }
+
+    void read_data(::archive_entry* entry, std::string_view path, tarball_record& r) {
+        la_int64_t const declared = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : -1;
+        block b;
+        bool more = next_block(b, path);
+        if (more && b.offset == 0 && in_source(b)) {
+            block const first = b;
+            more = next_block(b, path);
+            if (!more && (declared < 0 || static_cast<std::uint64_t>(declared) == first.size)) {
+                r.home = data_home::source;
+                r.data_offset =
+                    static_cast<std::uint64_t>(static_cast<std::byte const*>(first.bytes) - index_.source.data());
+                r.data_size = first.size;
+                return;
+            }
+            // Not one whole block after all: copy. The first block lies in the source, so
+            // it is still valid after the next read.
+            begin_decoded(r);
+            place(first, path, r);
+        } else {
+            begin_decoded(r);
+        }
+        for (; more; more = next_block(b, path))
+            place(b, path, r);
+
+        if (declared < 0 || r.is_hardlink || r.data_size == static_cast<std::uint64_t>(declared)) return;
+        if (r.data_size < static_cast<std::uint64_t>(declared) && archive_entry_sparse_count(entry) > 0) {
+            grow_zeros(static_cast<std::uint64_t>(declared) - r.data_size, path, r); // a trailing hole
+            return;
+        }
+        throw make_error(
+            errc::size_mismatch, "tarball::read_data",
+            "read " + std::to_string(r.data_size) + " bytes, the header declares " + std::to_string(declared), path);
+    }
+
+    void begin_decoded(tarball_record& r) const noexcept {
+        r.home = data_home::decoded;
+        r.data_offset = index_.decoded.size();
+        r.data_size = 0;
+    }
+
+    /// Appends block `b` at its offset, zero-filling a hole before it (sparse files).
+    void place(block const& b, std::string_view path, tarball_record& r) {
+        if (b.offset < 0 || static_cast<std::uint64_t>(b.offset) < r.data_size)
+            throw make_error(errc::archive_failed, "tarball::read_data", "data blocks out of order", path);
+        grow_zeros(static_cast<std::uint64_t>(b.offset) - r.data_size, path, r);
+        reserve(b.size, path);
+        auto const* bytes = static_cast<std::byte const*>(b.bytes);
+        index_.decoded.insert(index_.decoded.end(), bytes, bytes + b.size);
+        r.data_size += b.size;
+    }
+
+    void grow_zeros(std::uint64_t count, std::string_view path, tarball_record& r) {
+        if (count == 0) return;
+        reserve(count, path);
+        index_.decoded.resize(index_.decoded.size() + static_cast<std::size_t>(count));
+        r.data_size += count;
+    }
+
+    /// Checks the cap before growing: sizes and offsets come from the archive and may be huge.
+    void reserve(std::uint64_t count, std::string_view path) const {
+        std::uint64_t const used = index_.decoded.size();
+        if (count > options_.max_decoded_bytes - std::min(used, options_.max_decoded_bytes))
+            throw make_error(errc::limit_exceeded, "tarball::read_data",
+                             "decoded data would exceed max_decoded_bytes (" +
+                                 std::to_string(options_.max_decoded_bytes) + ")",
+                             path);
+    }
+
+    ::archive* a_;
+    tarball_index& index_;
+    tarball_options const& options_;
+};
+
+/// Opens `source` with every format and filter libarchive reads and indexes it.
+[[nodiscard]] inline std::unique_ptr<tarball_index> build_tarball_index(std::unique_ptr<tarball_index> index,
+                                                                        tarball_options const& options) {
+    read_handle a{archive_read_new()};
+    if (!a) throw make_error(errc::archive_failed, "tarball::open", "archive_read_new failed");
+    archive_read_support_format_all(a.get());
+    archive_read_support_filter_all(a.get());
+    for (std::string const& p : options.passphrases)
+        archive_read_add_passphrase(a.get(), p.c_str());
+    // An empty mapping has no address; libarchive still wants one.
+    static constexpr std::byte nothing{};
+    void const* bytes = index->source.empty() ? &nothing : index->source.data();
+    int const st = archive_read_open_memory(a.get(), bytes, index->source.size());
+    if (st != ARCHIVE_OK) throw capture_error(a.get(), st, "tarball::open");
+    tarball_builder(a.get(), *index, options).run();
+    return index;
+}
+
+} // namespace detail
+} // namespace cbound::archive

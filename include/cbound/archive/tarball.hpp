@@ -1,0 +1,278 @@
+// cbound::archive — tarball: random access to an archive's files through borrowed views.
+//
+// The C++ shape of the seed's Rust `Tarball::file(&self, i) -> Option<&[u8]>`: the tarball
+// owns the archive bytes (a read-only mapping, or the caller's memory) and an index built
+// once with libarchive; file(i) is then O(1) and returns a span that borrows from the
+// tarball. Views cannot be taken from a temporary tarball (the `&&` overloads are deleted)
+// and clang's -Wdangling sees the rest through CBOUND_LIFETIMEBOUND.
+//
+// Memory: the index costs at most 64 bytes per entry plus its names (footprint() reports
+// it). Uncompressed archives (and stored zip entries) are served from the archive bytes
+// with no copy. Data that is compressed or scattered (gzip/xz/zstd streams, deflated zip
+// entries, sparse files) is decoded once into a buffer the tarball owns: that costs the
+// sum of those files' sizes, bounded by tarball_options::max_decoded_bytes.
+#pragma once
+
+#include <cbound/config.hpp>
+#include <cbound/posix.hpp>
+
+#include <cbound/archive/detail/tarball_builder.hpp>
+#include <cbound/archive/detail/tarball_index.hpp>
+#include <cbound/archive/error.hpp>
+#include <cbound/archive/types.hpp>
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace cbound::archive {
+
+/// A borrowed view of one indexed entry's metadata; valid while its tarball lives.
+class tarball_entry {
+public:
+    /// The entry's number, in archive order from 0.
+    [[nodiscard]] std::size_t index() const noexcept { return i_; }
+    /// The pathname as stored in the archive, in UTF-8.
+    [[nodiscard]] std::string_view pathname() const noexcept { return index_->pathname(i_); }
+    /// The entry's type; a hardlink reports entry_type::hardlink.
+    [[nodiscard]] entry_type type() const noexcept {
+        return record().is_hardlink ? entry_type::hardlink : entry_type_from_mode(record().mode);
+    }
+    /// Whether file() has data: a regular file, or a hardlink whose target was found.
+    [[nodiscard]] bool is_file() const noexcept { return record().home != detail::data_home::none; }
+    /// Bytes of file data (a hardlink's are its target's); 0 when not a file.
+    [[nodiscard]] std::uint64_t size() const noexcept { return record().data_size; }
+    /// The full st_mode: file-type bits and permissions.
+    [[nodiscard]] unsigned mode() const noexcept { return record().mode; }
+    /// The permission bits (mode & 07777).
+    [[nodiscard]] unsigned perms() const noexcept { return record().mode & 07777u; }
+    /// Modification time in seconds since the epoch.
+    [[nodiscard]] std::time_t mtime() const noexcept { return static_cast<std::time_t>(record().mtime); }
+    /// Owner id.
+    [[nodiscard]] std::int64_t uid() const noexcept { return record().uid; }
+    /// Group id.
+    [[nodiscard]] std::int64_t gid() const noexcept { return record().gid; }
+    /// The target of a symbolic link; empty for other entries.
+    [[nodiscard]] std::string_view symlink() const noexcept {
+        return record().is_hardlink ? std::string_view{} : index_->link_target(i_);
+    }
+    /// The pathname a hardlink points to; empty for other entries.
+    [[nodiscard]] std::string_view hardlink() const noexcept {
+        return record().is_hardlink ? index_->link_target(i_) : std::string_view{};
+    }
+    /// The file's bytes, or nullopt when it is not a file (same as tarball::file(index())).
+    [[nodiscard]] std::optional<std::span<std::byte const>> data() const noexcept { return index_->data(i_); }
+
+private:
+    friend class tarball;
+    friend class tarball_iterator;
+    tarball_entry(detail::tarball_index const* index, std::size_t i) noexcept : index_(index), i_(i) {}
+    [[nodiscard]] detail::tarball_record const& record() const noexcept { return index_->records[i_]; }
+
+    detail::tarball_index const* index_;
+    std::size_t i_;
+};
+
+/// A random-access iterator over a tarball's entries, yielding tarball_entry by value.
+class tarball_iterator {
+public:
+    /// Random access: entries are numbered.
+    using iterator_concept = std::random_access_iterator_tag;
+    /// Only input for C++17 algorithms: dereferencing yields a value, not a reference.
+    using iterator_category = std::input_iterator_tag;
+    /// The entry view.
+    using value_type = tarball_entry;
+    /// The distance between two positions.
+    using difference_type = std::ptrdiff_t;
+    /// Dereferencing yields a view by value.
+    using reference = tarball_entry;
+
+    /// A singular iterator.
+    tarball_iterator() noexcept = default;
+
+    /// The entry at this position.
+    [[nodiscard]] tarball_entry operator*() const noexcept { return {index_, i_}; }
+    /// The entry `n` positions away.
+    [[nodiscard]] tarball_entry operator[](difference_type n) const noexcept { return *(*this + n); }
+
+    /// Moves to the next entry.
+    tarball_iterator& operator++() noexcept {
+        ++i_;
+        return *this;
+    }
+    /// Moves to the next entry, returning the old position.
+    tarball_iterator operator++(int) noexcept { return std::exchange(*this, std::next(*this)); }
+    /// Moves to the previous entry.
+    tarball_iterator& operator--() noexcept {
+        --i_;
+        return *this;
+    }
+    /// Moves to the previous entry, returning the old position.
+    tarball_iterator operator--(int) noexcept { return std::exchange(*this, std::prev(*this)); }
+    /// Moves `n` entries.
+    tarball_iterator& operator+=(difference_type n) noexcept {
+        i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + n);
+        return *this;
+    }
+    /// Moves `n` entries back.
+    tarball_iterator& operator-=(difference_type n) noexcept { return *this += -n; }
+    /// The position `n` entries after `it`.
+    [[nodiscard]] friend tarball_iterator operator+(tarball_iterator it, difference_type n) noexcept { return it += n; }
+    /// The position `n` entries after `it`.
+    [[nodiscard]] friend tarball_iterator operator+(difference_type n, tarball_iterator it) noexcept { return it += n; }
+    /// The position `n` entries before `it`.
+    [[nodiscard]] friend tarball_iterator operator-(tarball_iterator it, difference_type n) noexcept { return it -= n; }
+    /// The number of entries from `b` to `a`.
+    [[nodiscard]] friend difference_type operator-(tarball_iterator const& a, tarball_iterator const& b) noexcept {
+        return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
+    }
+    /// Whether two iterators are at the same position.
+    [[nodiscard]] friend bool operator==(tarball_iterator const& a, tarball_iterator const& b) noexcept {
+        return a.i_ == b.i_;
+    }
+    /// Orders positions of the same tarball.
+    [[nodiscard]] friend std::strong_ordering operator<=>(tarball_iterator const& a,
+                                                          tarball_iterator const& b) noexcept {
+        return a.i_ <=> b.i_;
+    }
+
+private:
+    friend class tarball;
+    tarball_iterator(detail::tarball_index const* index, std::size_t i) noexcept : index_(index), i_(i) {}
+
+    detail::tarball_index const* index_ = nullptr;
+    std::size_t i_ = 0;
+};
+
+/// What a tarball's index and owned data cost in memory, in bytes.
+struct tarball_footprint {
+    std::size_t index_bytes = 0;   ///< entry records and the name-sorted table
+    std::size_t name_bytes = 0;    ///< the string pool (pathnames and link targets)
+    std::size_t decoded_bytes = 0; ///< file data the tarball had to copy or decompress
+};
+
+/// An archive opened for random access: O(1) file(i) spans that borrow from the tarball.
+class tarball {
+public:
+    /// Maps the archive at `path` and indexes it; throws cbound::archive::error.
+    [[nodiscard]] static tarball open(std::filesystem::path const& path, tarball_options const& options = {}) {
+        auto index = std::make_unique<detail::tarball_index>();
+        try {
+            index->mapping = mapped_file::open(path);
+        } catch (std::system_error const& e) {
+            // Keep the path and the failed call; what() would repeat the code's message.
+            std::string message = e.what();
+            if (std::string const tail = ": " + e.code().message(); message.ends_with(tail))
+                message.resize(message.size() - tail.size());
+            throw error(e.code(), "tarball::open", std::move(message));
+        }
+        index->source = index->mapping.bytes();
+        return tarball(detail::build_tarball_index(std::move(index), options));
+    }
+
+    /// Indexes an archive in memory the caller keeps alive and unchanged while the tarball lives.
+    [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes, tarball_options const& options = {}) {
+        auto index = std::make_unique<detail::tarball_index>();
+        index->source = bytes;
+        return tarball(detail::build_tarball_index(std::move(index), options));
+    }
+
+    /// Takes over the index of `other`, which becomes unusable (its methods throw).
+    tarball(tarball&& other) noexcept = default;
+    /// Releases this tarball's memory and takes over the index of `other`.
+    tarball& operator=(tarball&& other) noexcept = default;
+    tarball(tarball const&) = delete;
+    tarball& operator=(tarball const&) = delete;
+    ~tarball() = default;
+
+    /// Whether this tarball holds an index (false once moved from).
+    explicit operator bool() const noexcept { return index_ != nullptr; }
+
+    /// The number of entries.
+    [[nodiscard]] std::size_t size() const { return state().records.size(); }
+    /// Whether the archive has no entries.
+    [[nodiscard]] bool empty() const { return size() == 0; }
+
+    /// The bytes of entry `i`; nullopt when out of range or not a file. Empty files give an empty span.
+    [[nodiscard]] std::optional<std::span<std::byte const>> file(std::size_t i) const& CBOUND_LIFETIMEBOUND {
+        detail::tarball_index const& s = state();
+        if (i >= s.records.size()) return std::nullopt;
+        return s.data(i);
+    }
+    /// Deleted: the bytes of a temporary tarball would dangle at the end of the expression.
+    std::optional<std::span<std::byte const>> file(std::size_t i) const&& = delete;
+
+    /// The bytes of the last entry named `path`; nullopt when there is none or it is not a file.
+    [[nodiscard]] std::optional<std::span<std::byte const>> file(std::string_view path) const& CBOUND_LIFETIMEBOUND {
+        detail::tarball_index const& s = state();
+        std::optional<std::size_t> i = s.find(path);
+        if (!i) return std::nullopt;
+        return s.data(*i);
+    }
+    /// Deleted: the bytes of a temporary tarball would dangle at the end of the expression.
+    std::optional<std::span<std::byte const>> file(std::string_view path) const&& = delete;
+
+    /// The number of the last entry named exactly `path` (what extraction would leave), if any.
+    [[nodiscard]] std::optional<std::size_t> find(std::string_view path) const { return state().find(path); }
+
+    /// The metadata of entry `i`; throws cbound::archive::error (not_found) when out of range.
+    [[nodiscard]] tarball_entry operator[](std::size_t i) const& CBOUND_LIFETIMEBOUND {
+        detail::tarball_index const& s = state();
+        if (i >= s.records.size())
+            throw detail::make_error(errc::not_found, "tarball::operator[]",
+                                     "entry " + std::to_string(i) + " of " + std::to_string(s.records.size()));
+        return {&s, i};
+    }
+    /// Deleted: a view of a temporary tarball would dangle at the end of the expression.
+    tarball_entry operator[](std::size_t i) const&& = delete;
+
+    /// The first entry, in archive order.
+    [[nodiscard]] tarball_iterator begin() const& CBOUND_LIFETIMEBOUND { return {&state(), 0}; }
+    /// Deleted: iterating a temporary tarball would dangle.
+    tarball_iterator begin() const&& = delete;
+    /// Past the last entry.
+    [[nodiscard]] tarball_iterator end() const& CBOUND_LIFETIMEBOUND {
+        detail::tarball_index const& s = state();
+        return {&s, s.records.size()};
+    }
+    /// Deleted: iterating a temporary tarball would dangle.
+    tarball_iterator end() const&& = delete;
+
+    /// Warnings libarchive reported while indexing (the entries were still indexed).
+    [[nodiscard]] std::span<warning const> warnings() const& CBOUND_LIFETIMEBOUND { return state().warnings; }
+    /// Deleted: the warnings of a temporary tarball would dangle.
+    std::span<warning const> warnings() const&& = delete;
+
+    /// What the index and the owned data cost in memory.
+    [[nodiscard]] tarball_footprint footprint() const {
+        detail::tarball_index const& s = state();
+        return {s.records.capacity() * sizeof(detail::tarball_record) + s.by_name.capacity() * sizeof(std::uint32_t),
+                s.names.capacity(), s.decoded.capacity()};
+    }
+
+private:
+    explicit tarball(std::unique_ptr<detail::tarball_index> index) noexcept : index_(std::move(index)) {}
+
+    [[noreturn, gnu::cold, gnu::noinline]] static void throw_unusable() {
+        throw detail::make_error(errc::handle_unusable, "tarball", "the tarball was moved from", {}, status::fatal);
+    }
+
+    [[nodiscard]] detail::tarball_index const& state() const {
+        if (index_ == nullptr) throw_unusable();
+        return *index_;
+    }
+
+    std::unique_ptr<detail::tarball_index> index_;
+};
+
+} // namespace cbound::archive
