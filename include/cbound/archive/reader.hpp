@@ -188,6 +188,7 @@ public:
 private:
     explicit reader(reader_options const& options) : state_(std::make_unique<detail::read_state>()) {
         auto& s = *state_;
+        s.switch_locale = !detail::thread_locale_is_utf8();
         s.handle.reset(archive_read_new());
         if (!s.handle) throw std::bad_alloc();
         ::archive* a = s.handle.get();
