@@ -1,0 +1,102 @@
+// cbound::archive — the disk side of extraction: archive_write_disk behind a lock (internal).
+//
+// archive_write_disk_new() and archive_write_header() on a disk handle read the umask the
+// only way POSIX offers, umask(0) then umask(old): for that instant the whole process has
+// umask 0. Two extractions on two threads could then each read the other's 0, so both
+// calls run under one process-wide mutex.
+#pragma once
+
+#include <cbound/archive/detail/handle.hpp>
+#include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/error.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <sys/stat.h>
+
+namespace cbound::archive::detail {
+
+/// The lock around every libarchive call that briefly sets the process umask.
+[[nodiscard]] inline std::mutex& umask_mutex() noexcept {
+    static std::mutex m;
+    return m;
+}
+
+/// Permission bits under the data policy (PEP 706 "data" filter): no setuid, setgid or
+/// sticky bit, no group/other write; files stay owner-readable and -writable and are only
+/// group/other-executable when the owner may execute them; folders stay owner-usable.
+[[nodiscard]] constexpr unsigned data_policy_perm(unsigned perm, bool is_directory) noexcept {
+    perm &= 0755u;
+    if (is_directory) return perm | 0700u;
+    perm |= 0600u;
+    if ((perm & 0100u) == 0) perm &= ~0011u;
+    return perm;
+}
+
+/// Permission bits under the tar policy (PEP 706 "tar" filter): no setuid, setgid, sticky
+/// bit or group/other write.
+[[nodiscard]] constexpr unsigned tar_policy_perm(unsigned perm) noexcept { return perm & 0755u; }
+
+/// One archive_write_disk handle, with the calls extraction needs and their status rules.
+class disk_writer {
+public:
+    /// Opens a disk handle with archive_write_disk `flags`; `lookup_owners` maps user and group names.
+    disk_writer(int flags, bool lookup_owners) {
+        {
+            std::lock_guard<std::mutex> lock(umask_mutex());
+            handle_.reset(archive_write_disk_new());
+        }
+        if (!handle_) throw make_error(errc::archive_failed, "write_disk_new", "out of memory");
+        archive_write_disk_set_options(handle_.get(), flags);
+        if (lookup_owners) archive_write_disk_set_standard_lookup(handle_.get());
+    }
+
+    /// Creates the object for `e`: OK or WARN (done), FAILED (this entry only); throws on FATAL.
+    int header(::archive_entry* e) {
+        int st;
+        {
+            std::lock_guard<std::mutex> lock(umask_mutex());
+            utf8_scope utf8; // owner and group names convert through the thread locale
+            st = archive_write_header(handle_.get(), e);
+        }
+        if (st < ARCHIVE_FAILED) throw capture_error(handle_.get(), st, "write_header", archive_entry_pathname(e));
+        return st;
+    }
+
+    /// Writes `size` bytes at `offset` of the current file; an empty string or why it failed.
+    [[nodiscard]] std::string data(void const* bytes, std::size_t size, std::int64_t offset) {
+        la_ssize_t const n = archive_write_data_block(handle_.get(), bytes, size, offset);
+        if (n >= 0) return {};
+        return message_or("write_data_block failed");
+    }
+
+    /// Finishes the current entry (times, modes); OK/WARN/FAILED, throws on FATAL.
+    int finish(std::string_view pathname) {
+        int const st = archive_write_finish_entry(handle_.get());
+        if (st < ARCHIVE_FAILED) throw capture_error(handle_.get(), st, "write_finish_entry", pathname);
+        return st;
+    }
+
+    /// Applies the deferred folder modes and times; throws when that fails.
+    void close() {
+        int const st = archive_write_close(handle_.get());
+        if (st < ARCHIVE_WARN) throw capture_error(handle_.get(), st, "write_close");
+    }
+
+    /// libarchive's last message for this handle, or `fallback`.
+    [[nodiscard]] std::string message_or(std::string_view fallback) const {
+        char const* text = archive_error_string(handle_.get());
+        return text != nullptr ? std::string(text) : std::string(fallback);
+    }
+
+private:
+    write_handle handle_;
+};
+
+} // namespace cbound::archive::detail

@@ -1,0 +1,93 @@
+// Helpers for the extraction tests: archives made by real tools, and trees compared as data.
+#pragma once
+
+#include "catch.hpp"
+#include "test_support.hpp"
+
+#include <cbound/archive/extract.hpp>
+#include <cbound/archive/reader.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <sys/stat.h>
+
+namespace extract_test {
+
+namespace fs = std::filesystem;
+using cbound_test::run;
+using cbound_test::sh_quote;
+
+/// What a tree comparison looks at for one path.
+struct node {
+    char type = '?';        ///< f(ile), d(ir), l(ink), o(ther)
+    unsigned perms = 0;     ///< permission bits (not for links)
+    std::string content;    ///< file bytes or link target
+    std::int64_t mtime = 0; ///< modification time in seconds (not for links)
+    bool operator==(node const&) const = default;
+};
+
+/// Every path below `root` (relative, "/"-separated) with its type, mode, content and mtime.
+inline std::map<std::string, node> snapshot(fs::path const& root) {
+    std::map<std::string, node> out;
+    for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+        struct stat st {};
+        REQUIRE(::lstat(it->path().c_str(), &st) == 0);
+        node n;
+        if (S_ISREG(st.st_mode)) {
+            n.type = 'f';
+            n.content = cbound_test::read_file(it->path());
+        } else if (S_ISDIR(st.st_mode)) {
+            n.type = 'd';
+        } else if (S_ISLNK(st.st_mode)) {
+            n.type = 'l';
+            n.content = fs::read_symlink(it->path()).string();
+        } else {
+            n.type = 'o';
+        }
+        if (!S_ISLNK(st.st_mode)) {
+            n.perms = st.st_mode & 07777;
+            n.mtime = st.st_mtime;
+        }
+        out[fs::relative(it->path(), root).string()] = n;
+    }
+    return out;
+}
+
+/// Runs a shell command and requires it to succeed.
+inline void must_run(std::string const& command) {
+    INFO(command);
+    REQUIRE(run(command).exit_code == 0);
+}
+
+/// Runs a Python 3 program and requires it to succeed.
+inline void python(std::string const& program) { must_run("python3 -c " + sh_quote(program)); }
+
+/// Extracts `archive` into `dest` with cbound.
+inline cbound::archive::extract_report extract_file(fs::path const& archive, fs::path const& dest,
+                                                    cbound::archive::extract_options const& options = {}) {
+    auto r = cbound::archive::reader::open(archive);
+    return cbound::archive::extract(r, dest, options);
+}
+
+/// A tar at `archive` holding the given (name, content) regular files, written by Python's tarfile.
+inline void make_tar(fs::path const& archive, std::map<std::string, std::string> const& files,
+                     std::string const& mode = "w") {
+    std::string program = "import tarfile, io\nt = tarfile.open(" + sh_quote(archive.string()) + ", '" + mode + "')\n";
+    for (auto const& [name, content] : files) {
+        program += "d = " + std::string("bytes.fromhex('");
+        static char const hex[] = "0123456789abcdef";
+        for (unsigned char c : content) {
+            program += hex[c >> 4];
+            program += hex[c & 15];
+        }
+        program += "')\ni = tarfile.TarInfo(" + sh_quote(name) +
+                   ")\ni.size = len(d)\ni.mode = 0o644\n"
+                   "i.mtime = 1600000000\nt.addfile(i, io.BytesIO(d))\n";
+    }
+    program += "t.close()\n";
+    python(program);
+}
+
+} // namespace extract_test
