@@ -146,9 +146,14 @@ private:
         la_int64_t const declared = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : -1;
         block b;
         bool more = next_block(b, path);
+        while (more && adds_nothing(b, 0))
+            more = next_block(b, path);
         if (more && b.offset == 0 && in_source(b)) {
             block const first = b;
             more = next_block(b, path);
+            // zip ends an entry with an empty block at its end offset: that is not more data.
+            while (more && adds_nothing(b, first.size))
+                more = next_block(b, path);
             if (!more && (declared < 0 || static_cast<std::uint64_t>(declared) == first.size)) {
                 r.home = data_home::source;
                 r.data_offset =
@@ -182,8 +187,14 @@ private:
         r.data_size = 0;
     }
 
+    /// Whether `b` is an empty block within the first `end` bytes, which changes nothing.
+    static bool adds_nothing(block const& b, std::uint64_t end) noexcept {
+        return b.size == 0 && b.offset >= 0 && static_cast<std::uint64_t>(b.offset) <= end;
+    }
+
     /// Appends block `b` at its offset, zero-filling a hole before it (sparse files).
     void place(block const& b, std::string_view path, tarball_record& r) {
+        if (adds_nothing(b, r.data_size)) return;
         if (b.offset < 0 || static_cast<std::uint64_t>(b.offset) < r.data_size)
             throw make_error(errc::archive_failed, "tarball::read_data", "data blocks out of order", path);
         grow_zeros(static_cast<std::uint64_t>(b.offset) - r.data_size, path, r);
