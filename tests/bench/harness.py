@@ -142,11 +142,12 @@ class Bench:
                 outputs[side].append(values)
         medians = {s: statistics.median(w) for s, w in walls.items()}
         note = ""
-        sums = {s: {v.get("checksum") for v in outputs[s]} - {None} for s in present}
-        twin = "raw index" if "raw index" in sums else "raw"
-        if twin in sums and sums[twin] and sums["cbound"] and sums[twin] != sums["cbound"]:
-            note = "checksums differ (sides did different work)"
-            self.problems.append(f"{group} {name}: {note}")
+        twin = "raw index" if "raw index" in present else "raw"
+        for key in ("checksum", "bytes", "extracted"):
+            seen = {s: {v.get(key) for v in outputs[s]} - {None} for s in (twin, "cbound") if s in present}
+            if len(seen) == 2 and seen[twin] and seen["cbound"] and seen[twin] != seen["cbound"]:
+                note = f"{key} differs between raw C and cbound (different work)"
+                self.problems.append(f"{group} {name}: {note}")
         row = {"group": group, "name": name, "sides": medians, "baseline": baseline, "goal": goal,
                "note": note, "outputs": outputs}
         if extra:
