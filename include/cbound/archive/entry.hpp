@@ -197,6 +197,7 @@ public:
     std::size_t read(std::span<std::byte> out) const {
         check();
         detail::require_usable(state_, "read_data");
+        if (state_->data_skipped) return 0;
         state_->blocks.advance();
         la_ssize_t n = archive_read_data(state_->handle.get(), out.data(), out.size());
         for (int retry = 0; n == ARCHIVE_RETRY && retry < detail::max_retries; ++retry)
@@ -236,6 +237,7 @@ public:
     void copy_to_fd(int fd) const {
         check();
         detail::require_usable(state_, "read_data_into_fd");
+        if (state_->data_skipped) return;
         state_->blocks.advance();
         int const st = archive_read_data_into_fd(state_->handle.get(), fd);
         if (st != ARCHIVE_OK) [[unlikely]]
@@ -245,7 +247,9 @@ public:
     void skip() const {
         check();
         detail::require_usable(state_, "read_data_skip");
+        if (state_->data_skipped) return;
         state_->blocks.advance();
+        state_->data_skipped = true;
         int const st = archive_read_data_skip(state_->handle.get());
         if (st != ARCHIVE_OK && st != ARCHIVE_EOF) [[unlikely]]
             detail::data_failure(*state_, st, "read_data_skip");

@@ -69,7 +69,12 @@ public:
 
     private:
         friend block_range;
-        iterator(read_state* s, ::archive* a) : state_(s), archive_(a) { step(); }
+        iterator(read_state* s, ::archive* a) : state_(s), archive_(a) {
+            if (s->data_skipped)
+                state_ = nullptr; // nothing left after skip()
+            else
+                step();
+        }
         void step() {
             if (!read_block(*state_, archive_, current_)) state_ = nullptr;
             stamp_ = cbound::detail::generation_stamp(state_ != nullptr ? state_->blocks : empty_generation());

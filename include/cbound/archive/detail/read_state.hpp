@@ -31,6 +31,7 @@ struct read_state {
     read_handle handle;                 ///< the libarchive read handle
     ::archive_entry* current = nullptr; ///< the entry last delivered; nullptr before the first and at the end
     bool fatal = false;                 ///< libarchive returned FATAL once: every later call throws
+    bool data_skipped = false;          ///< skip() ran: libarchive refuses data calls until the next header
     bool switch_locale = true;          ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
     callback_guard guard;               ///< holds an exception thrown by a user callback
     std::vector<warning> warnings;      ///< header warnings, in order
@@ -107,6 +108,7 @@ inline void advance(read_state& s) {
     require_usable(&s, "read_next_header");
     s.entries.advance();
     s.blocks.advance();
+    s.data_skipped = false;
     int st = s.switch_locale ? read_header_utf8(s) : read_header(s);
     if (st == ARCHIVE_OK) [[likely]]
         return;
