@@ -140,3 +140,9 @@ TEST_CASE("moving a mapping leaves the source empty and the bytes valid in the t
     REQUIRE(moved.empty());
     REQUIRE(as_string(b.bytes()) == "first");
 }
+
+TEST_CASE("unique_fd is unique_resource over close() with fd_traits") {
+    // tests/codegen/core_pairs.cpp spells the type this way to build without posix.hpp.
+    STATIC_REQUIRE(std::is_same_v<cbound::unique_fd,
+                                  cbound::unique_resource<int, cbound::fn_deleter<&::close>, cbound::fd_traits>>);
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Compares raw_X / wrapped_X function pairs in compiler-generated assembly (AT&T, x86-64).
+
+Usage: compare_asm.py --compiler gcc|clang --asserted FILE.s [--recorded FILE.s] [--name NAME]
+
+Normalization: directives, comments and labels that no instruction refers to are dropped;
+the remaining local labels are renamed in order of appearance; GCC's `f.cold` parts are
+folded back into `f`. Rules for each pair in the asserted file:
+  clang: the wrapped body is identical to the raw one;
+  gcc:   the same external callees in the same order of first appearance, no more call
+         sites and no more instructions (its branch layout follows the source shape).
+`unfair_X` is compared with `raw_X` like a wrapped function and must be reported worse:
+it is the comparer's self-test. The recorded file (another flag set, e.g. exceptions on)
+is only measured and printed. Exits 1 on any failure, and when there is nothing to compare.
+"""
+import argparse
+import re
+import sys
+
+SYMBOL_LABEL = re.compile(r"^([A-Za-z_][\w.$@]*):")
+LOCAL_LABEL_DEF = re.compile(r"^(\.L[\w$.]+):")
+LOCAL_LABEL_REF = re.compile(r"\.L[\w$.]+")
+CALL = re.compile(r"^(call|callq|jmp|jmpq)\s+\*?([A-Za-z_][\w.$]*)(@PLT)?\s*$")
+
+
+def strip_comment(line):
+    # AT&T syntax has no '#' inside instructions; clang writes its comments after one.
+    return line.split("#", 1)[0].rstrip()
+
+
+def split_functions(text):
+    """Maps each function name to its instruction and local-label lines, in file order."""
+    functions = {}
+    current = None
+    for raw_line in text.splitlines():
+        line = strip_comment(raw_line).strip()
+        if not line:
+            continue
+        symbol = SYMBOL_LABEL.match(line)
+        if symbol and not line.startswith("."):
+            name = symbol.group(1)
+            if name.endswith(".cold"):
+                name = name[: -len(".cold")]
+            current = functions.setdefault(name, [])
+            continue
+        if current is None:
+            continue
+        if line.startswith(".") and not LOCAL_LABEL_DEF.match(line):
+            continue  # a directive
+        current.append(line)
+    return functions
+
+
+def normalize(lines):
+    """Drops unreferenced labels and renames the others in order of appearance."""
+    instructions = [l for l in lines if not LOCAL_LABEL_DEF.match(l)]
+    referenced = set()
+    for l in instructions:
+        referenced.update(LOCAL_LABEL_REF.findall(l))
+    names = {}
+
+    def rename(match):
+        label = match.group(0)
+        if label not in names:
+            names[label] = ".L%d" % len(names)
+        return names[label]
+
+    result = []
+    for l in lines:
+        definition = LOCAL_LABEL_DEF.match(l)
+        if definition and definition.group(1) not in referenced:
+            continue
+        result.append(LOCAL_LABEL_REF.sub(rename, re.sub(r"\s+", " ", l)))
+    return result
+
+
+class Body:
+    """A normalized function body with its measurements."""
+
+    def __init__(self, lines):
+        self.lines = normalize(lines)
+        self.instructions = [l for l in self.lines if not LOCAL_LABEL_DEF.match(l)]
+        self.calls = []
+        for l in self.instructions:
+            call = CALL.match(l)
+            if call and not call.group(2).startswith(".L"):
+                self.calls.append(call.group(2))
+
+    def callees(self):
+        """The distinct external callees in order of first appearance."""
+        seen = []
+        for c in self.calls:
+            if c not in seen:
+                seen.append(c)
+        return seen
+
+
+def judge(compiler, raw, wrapped):
+    """Returns None when `wrapped` costs no more than `raw`, else the reason it does."""
+    if compiler == "clang":
+        if raw.lines != wrapped.lines:
+            return "clang output differs"
+        return None
+    if raw.callees() != wrapped.callees():
+        return "callees differ: raw %s, wrapped %s" % (raw.callees(), wrapped.callees())
+    if len(wrapped.calls) > len(raw.calls):
+        return "more call sites: raw %d, wrapped %d" % (len(raw.calls), len(wrapped.calls))
+    if len(wrapped.instructions) > len(raw.instructions):
+        return "more instructions: raw %d, wrapped %d" % (len(raw.instructions), len(wrapped.instructions))
+    return None
+
+
+def pairs(functions):
+    """Yields (stem, kind, raw name, other name) for each wrapped_X and unfair_X with a raw_X."""
+    for name in functions:
+        for kind in ("wrapped", "unfair"):
+            if name.startswith(kind + "_"):
+                stem = name[len(kind) + 1 :]
+                yield stem, kind, "raw_" + stem, name
+
+
+def diff(raw, wrapped):
+    width = max([len(l) for l in raw.lines] + [3])
+    out = []
+    for i in range(max(len(raw.lines), len(wrapped.lines))):
+        a = raw.lines[i] if i < len(raw.lines) else ""
+        b = wrapped.lines[i] if i < len(wrapped.lines) else ""
+        out.append("    %s %-*s | %s" % (" " if a == b else "*", width, a, b))
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compiler", choices=("gcc", "clang"), required=True)
+    parser.add_argument("--asserted", required=True, help="assembly whose pairs must be zero-overhead")
+    parser.add_argument("--asserted-label", default="asserted")
+    parser.add_argument("--recorded", help="assembly whose pairs are only measured")
+    parser.add_argument("--recorded-label", default="recorded")
+    parser.add_argument("--name", default="codegen")
+    args = parser.parse_args()
+
+    with open(args.asserted) as f:
+        asserted = split_functions(f.read())
+    recorded = {}
+    if args.recorded:
+        with open(args.recorded) as f:
+            recorded = split_functions(f.read())
+
+    failures = 0
+    compared = {"wrapped": 0, "unfair": 0}
+    for stem, kind, raw_name, other_name in sorted(pairs(asserted)):
+        if raw_name not in asserted:
+            print("FAIL %s: %s has no %s to compare with" % (args.name, other_name, raw_name))
+            failures += 1
+            continue
+        raw, other = Body(asserted[raw_name]), Body(asserted[other_name])
+        reason = judge(args.compiler, raw, other)
+        compared[kind] += 1
+        if kind == "wrapped":
+            verdict = "ok" if reason is None else "FAIL (%s)" % reason
+            failures += reason is not None
+        else:  # the self-test: the comparer must see the extra cost
+            verdict = "ok, flagged as worse (%s)" % reason if reason else "FAIL (unfair pair not flagged)"
+            failures += reason is None
+        line = "%s %s %s%s: %s raw %d %s %d instructions, calls %s" % (
+            args.name, args.compiler, stem, " (self-test)" if kind == "unfair" else "", args.asserted_label,
+            len(raw.instructions), kind, len(other.instructions), ",".join(other.callees()) or "-")
+        if raw_name in recorded and other_name in recorded:
+            r, w = Body(recorded[raw_name]), Body(recorded[other_name])
+            line += "; %s raw %d %s %d (%+d)" % (args.recorded_label, len(r.instructions), kind,
+                                                len(w.instructions), len(w.instructions) - len(r.instructions))
+        print("%s -> %s" % (line, verdict))
+        if kind == "wrapped" and reason is not None:
+            print(diff(raw, other))
+    if compared["wrapped"] == 0:
+        print("FAIL %s: no raw_X/wrapped_X pair found" % args.name)
+        failures += 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Unit tests of compare_asm.py's normalization and rules, on small hand-written listings."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare_asm  # noqa: E402
+
+GCC_LISTING = """
+\t.text
+\t.globl\traw_f
+\t.type\traw_f, @function
+raw_f:
+.LFB0:
+\ttestq\t%rdi, %rdi
+\tje\t.L4
+\tjmp\tfclose@PLT
+.L4:
+\tret
+\t.size\traw_f, .-raw_f
+wrapped_f:
+.LFB1:
+\ttestq\t%rdi, %rdi
+\tje\t.L9
+\tjmp\tfclose@PLT
+.L9:
+\tret
+\t.section\t.text.unlikely
+wrapped_f.cold:
+\tcall\tabort@PLT
+"""
+
+CLANG_LISTING = """
+raw_g:                                  # @raw_g
+# %bb.0:
+\tjmp\twidget_free@PLT                 # TAILCALL
+.Lfunc_end0:
+wrapped_g:                              # @wrapped_g
+# %bb.0:
+\tjmp\twidget_free@PLT                 # TAILCALL
+.Lfunc_end1:
+"""
+
+
+class NormalizationTest(unittest.TestCase):
+    def test_local_labels_are_renamed_in_order_so_equal_code_compares_equal(self):
+        functions = compare_asm.split_functions(GCC_LISTING)
+        raw = compare_asm.Body(functions["raw_f"])
+        self.assertEqual(raw.lines, ["testq %rdi, %rdi", "je .L0", "jmp fclose@PLT", ".L0:", "ret"])
+
+    def test_cold_parts_are_folded_into_their_function(self):
+        wrapped = compare_asm.Body(compare_asm.split_functions(GCC_LISTING)["wrapped_f"])
+        self.assertEqual(wrapped.instructions[-1], "call abort@PLT")
+        self.assertEqual(wrapped.calls, ["fclose", "abort"])
+
+    def test_comments_directives_and_unreferenced_labels_are_dropped(self):
+        functions = compare_asm.split_functions(CLANG_LISTING)
+        self.assertEqual(compare_asm.Body(functions["raw_g"]).lines, ["jmp widget_free@PLT"])
+
+    def test_pairs_are_found_by_name(self):
+        found = sorted(compare_asm.pairs({"raw_a": [], "wrapped_a": [], "unfair_a": [], "helper": []}))
+        self.assertEqual(found, [("a", "unfair", "raw_a", "unfair_a"), ("a", "wrapped", "raw_a", "wrapped_a")])
+
+
+class RulesTest(unittest.TestCase):
+    def body(self, *lines):
+        return compare_asm.Body(list(lines))
+
+    def test_clang_requires_identical_code(self):
+        a = self.body("movl %edi, %eax", "ret")
+        b = self.body("movl %edi, %eax", "nop", "ret")
+        self.assertIsNone(compare_asm.judge("clang", a, a))
+        self.assertIsNotNone(compare_asm.judge("clang", a, b))
+
+    def test_gcc_accepts_another_layout_with_no_more_instructions(self):
+        raw = self.body("testq %rdi, %rdi", "je .L1", "jmp fclose@PLT", ".L1:", "ret")
+        wrapped = self.body("testq %rdi, %rdi", "jne .L1", "ret", ".L1:", "jmp fclose@PLT")
+        self.assertIsNone(compare_asm.judge("gcc", raw, wrapped))
+
+    def test_gcc_rejects_more_instructions_other_callees_or_more_calls(self):
+        raw = self.body("call a@PLT", "call b@PLT", "ret")
+        self.assertIsNotNone(compare_asm.judge("gcc", raw, self.body("call a@PLT", "call b@PLT", "nop", "ret")))
+        self.assertIsNotNone(compare_asm.judge("gcc", raw, self.body("call b@PLT", "call a@PLT", "ret")))
+        self.assertIsNotNone(compare_asm.judge("gcc", self.body("call a@PLT", "ret", "ret"),
+                                               self.body("call a@PLT", "call a@PLT", "ret")))
+
+
+if __name__ == "__main__":
+    unittest.main()
