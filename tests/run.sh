@@ -15,7 +15,9 @@ python="$(command -v python3 || true)"
 python_arg=()
 [[ -n "$python" ]] && python_arg=("-DPython3_EXECUTABLE=$python")
 
-presets=(gcc clang asan)
+# CBOUND_PRESETS narrows the run for local use (say "gcc"); CI always runs all three.
+read -r -a presets <<<"${CBOUND_PRESETS:-gcc clang asan}"
+echo "presets: ${presets[*]}"
 timings=()
 failures=()
 
@@ -31,9 +33,9 @@ run_stage() {
     status=${PIPESTATUS[0]}
     local took=$((SECONDS - start))
     if ((status == 0)); then
-        timings+=("$(printf '%-14s %5d s  ok' "$name" "$took")")
+        timings+=("$(printf '%-16s %5d s  ok' "$name" "$took")")
     else
-        timings+=("$(printf '%-14s %5d s  FAILED (exit %d, log %s)' "$name" "$took" "$status" "$log")")
+        timings+=("$(printf '%-16s %5d s  FAILED (exit %d, log %s)' "$name" "$took" "$status" "$log")")
         failures+=("$name")
     fi
     echo "=== ${name}: $((took)) s, exit ${status}"
@@ -43,7 +45,7 @@ run_stage() {
 mkdir -p build/logs
 for preset in "${presets[@]}"; do
     if ! run_stage "$preset configure" cmake --preset "$preset" "${python_arg[@]}"; then
-        timings+=("$(printf '%-14s     -    NOT RUN: configure failed' "$preset build+test")")
+        timings+=("$(printf '%-16s     -    NOT RUN: configure failed' "$preset build+test")")
         failures+=("$preset build" "$preset test")
         continue
     fi
@@ -55,6 +57,7 @@ done
 echo
 echo "=== time per stage"
 printf '%s\n' "${timings[@]}"
+printf '%-16s %5d s\n' "total" "$SECONDS"
 for preset in "${presets[@]}"; do
     log="build/logs/${preset}-test.log"
     [[ -f "$log" ]] || continue
