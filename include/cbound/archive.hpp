@@ -4,4 +4,5 @@
 #include <cbound/cbound.hpp>
 
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/tarball.hpp>
 #include <cbound/archive/types.hpp>
