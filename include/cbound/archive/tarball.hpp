@@ -174,7 +174,7 @@ public:
             std::string message = e.what();
             if (std::string const tail = ": " + e.code().message(); message.ends_with(tail))
                 message.resize(message.size() - tail.size());
-            throw error(e.code(), "tarball::open", std::move(message));
+            throw error(e.code(), "open", std::move(message));
         }
         index->source = index->mapping.bytes();
         return tarball(detail::build_tarball_index(std::move(index), options));

@@ -9,10 +9,10 @@
 // tarball's own buffer, bounded by max_decoded_bytes.
 #pragma once
 
-#include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/locale.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/reader.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -27,15 +27,15 @@
 
 namespace cbound::archive {
 
-/// Limits and secrets for tarball::open; the defaults suit archives from untrusted sources.
+/// Limits for tarball::open and the reader settings it opens with; the defaults suit untrusted archives.
 struct tarball_options {
     /// Most bytes of file data the tarball may copy or decompress into memory it owns
     /// (data borrowed zero-copy from the archive bytes does not count); more is an error.
     std::uint64_t max_decoded_bytes = std::uint64_t{1} << 30;
     /// Most entries the index may hold; more is an error.
     std::uint64_t max_entries = std::uint64_t{1} << 24;
-    /// Passphrases tried for encrypted entries (zip, 7z, rar), in order.
-    std::vector<std::string> passphrases;
+    /// Formats and filters to accept, libarchive options and passphrases, as for reader.
+    reader_options read;
 };
 
 namespace detail {
@@ -60,8 +60,6 @@ public:
     }
 
 private:
-    static constexpr int max_retries = 16;
-
     bool next_header(::archive_entry*& entry) {
         for (int attempt = 0;; ++attempt) {
             int const st = archive_read_next_header(a_, &entry);
@@ -69,13 +67,13 @@ private:
             if (st == ARCHIVE_EOF) return false;
             if (st == ARCHIVE_WARN) {
                 // The entry is still delivered; keep the warning reachable, not dropped.
-                warning w = capture_warning(a_, "tarball::read_next_header");
+                warning w = capture_warning(a_, "read_next_header");
                 if (char const* name = archive_entry_pathname(entry); name != nullptr) w.pathname = name;
                 index_.warnings.push_back(std::move(w));
                 return true;
             }
             if (st == ARCHIVE_RETRY && attempt < max_retries) continue;
-            throw capture_error(a_, st, "tarball::read_next_header", last_pathname());
+            throw capture_error(a_, st, "read_next_header", last_pathname());
         }
     }
 
@@ -86,7 +84,7 @@ private:
     void add(::archive_entry* entry) {
         if (index_.records.size() >= options_.max_entries ||
             index_.records.size() >= std::numeric_limits<std::uint32_t>::max())
-            throw make_error(errc::limit_exceeded, "tarball::read_next_header",
+            throw make_error(errc::limit_exceeded, "read_next_header",
                              "more entries than max_entries allows (" + std::to_string(options_.max_entries) + ")");
         char const* name = archive_entry_pathname(entry);
         if (name == nullptr) name = archive_entry_pathname_utf8(entry);
@@ -104,7 +102,7 @@ private:
         r.gid = archive_entry_gid(entry);
         r.is_hardlink = hardlink != nullptr;
         if (link.size() >= std::numeric_limits<std::uint32_t>::max())
-            throw make_error(errc::limit_exceeded, "tarball::read_next_header", "link target too long", path);
+            throw make_error(errc::limit_exceeded, "read_next_header", "link target too long", path);
         index_.names.append(path);
         index_.names.append(link);
 
@@ -130,7 +128,7 @@ private:
             if (st == ARCHIVE_RETRY && attempt < max_retries) continue;
             // WARN while reading data means this entry's data is not what the archive holds
             // (7z reports a corrupt entry as WARN with zero bytes): a failure, not a warning.
-            throw capture_error(a_, st, "tarball::read_data", path);
+            throw capture_error(a_, st, "read_data", path);
         }
     }
 
@@ -177,7 +175,7 @@ private:
             return;
         }
         throw make_error(
-            errc::size_mismatch, "tarball::read_data",
+            errc::size_mismatch, "read_data",
             "read " + std::to_string(r.data_size) + " bytes, the header declares " + std::to_string(declared), path);
     }
 
@@ -196,7 +194,7 @@ private:
     void place(block const& b, std::string_view path, tarball_record& r) {
         if (adds_nothing(b, r.data_size)) return;
         if (b.offset < 0 || static_cast<std::uint64_t>(b.offset) < r.data_size)
-            throw make_error(errc::archive_failed, "tarball::read_data", "data blocks out of order", path);
+            throw make_error(errc::archive_failed, "read_data", "data blocks out of order", path);
         grow_zeros(static_cast<std::uint64_t>(b.offset) - r.data_size, path, r);
         reserve(b.size, path);
         auto const* bytes = static_cast<std::byte const*>(b.bytes);
@@ -215,7 +213,7 @@ private:
     void reserve(std::uint64_t count, std::string_view path) const {
         std::uint64_t const used = index_.decoded.size();
         if (count > options_.max_decoded_bytes - std::min(used, options_.max_decoded_bytes))
-            throw make_error(errc::limit_exceeded, "tarball::read_data",
+            throw make_error(errc::limit_exceeded, "read_data",
                              "decoded data would exceed max_decoded_bytes (" +
                                  std::to_string(options_.max_decoded_bytes) + ")",
                              path);
@@ -226,21 +224,16 @@ private:
     tarball_options const& options_;
 };
 
-/// Opens `source` with every format and filter libarchive reads and indexes it.
+/// Opens the index's source with a reader configured by `options` and indexes it.
 [[nodiscard]] inline std::unique_ptr<tarball_index> build_tarball_index(std::unique_ptr<tarball_index> index,
                                                                         tarball_options const& options) {
-    read_handle a{archive_read_new()};
-    if (!a) throw make_error(errc::archive_failed, "tarball::open", "archive_read_new failed");
-    archive_read_support_format_all(a.get());
-    archive_read_support_filter_all(a.get());
-    for (std::string const& p : options.passphrases)
-        archive_read_add_passphrase(a.get(), p.c_str());
     // An empty mapping has no address; libarchive still wants one.
     static constexpr std::byte nothing{};
-    void const* bytes = index->source.empty() ? &nothing : index->source.data();
-    int const st = archive_read_open_memory(a.get(), bytes, index->source.size());
-    if (st != ARCHIVE_OK) throw capture_error(a.get(), st, "tarball::open");
-    tarball_builder(a.get(), *index, options).run();
+    std::span<std::byte const> const bytes = index->source.empty() ? std::span(&nothing, 0) : index->source;
+    // The reader applies the allow-lists, options and passphrases; the index walks its handle.
+    reader const r = reader::open_memory(bytes, options.read);
+    index->warnings.assign(r.warnings().begin(), r.warnings().end());
+    tarball_builder(r.native_handle(), *index, options).run();
     return index;
 }
 
