@@ -149,11 +149,13 @@ public:
     [[nodiscard]] ::archive* native_handle() const noexcept { return state_ ? state_->handle.get() : nullptr; }
 
     /// Reads the first (or next) header; iterate with `for (entry_view e : reader)`.
-    [[nodiscard]] iterator begin() {
+    [[nodiscard]] iterator begin() & {
         detail::require_usable(state_.get(), "read_next_header");
         detail::advance(*state_);
         return iterator(state_.get());
     }
+    /// A temporary reader's iterator would dangle (a range-for over a temporary still works).
+    iterator begin() && = delete;
     /// The end of the entries.
     [[nodiscard]] std::default_sentinel_t end() const noexcept { return {}; }
 
