@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <clocale>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -87,6 +88,9 @@ inline void mix(std::uint64_t& sum, std::uint64_t value) noexcept { sum = (sum ^
 } // namespace bench
 
 int main(int argc, char** argv) {
+    // Both sides of a comparison run under the same locale; libarchive converts names with
+    // it, so the harness measures the default "C" and a UTF-8 locale separately.
+    if (char const* locale = std::getenv("CBOUND_BENCH_LOCALE")) std::setlocale(LC_ALL, locale);
     auto const ops = bench::operations();
     if (argc < 2 || ops.find(argv[1]) == ops.end()) {
         std::fprintf(stderr, "usage: %s <operation> <arguments...>\noperations:", argv[0]);
