@@ -4,5 +4,6 @@
 #include <cbound/cbound.hpp>
 
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>
 #include <cbound/archive/types.hpp>

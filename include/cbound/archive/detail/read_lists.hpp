@@ -4,6 +4,7 @@
 // fails), so the ranges are single-pass and begin() rewinds the cursor.
 #pragma once
 
+#include <archive.h>
 #include <archive_entry.h>
 
 #include <cstddef>

@@ -54,10 +54,15 @@ struct read_state {
                       {}, status::fatal);
 }
 
+/// Throws the error of an unusable reader; out of line so the checks stay two instructions.
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void throw_unusable(char const* operation) {
+    throw unusable_error(operation);
+}
+
 /// Throws when the state is gone or went FATAL before.
 inline void require_usable(read_state const* s, char const* operation) {
     if (s == nullptr || s->fatal) [[unlikely]]
-        throw unusable_error(operation);
+        throw_unusable(operation);
 }
 
 /// Turns a failed status of `operation` into an exception; a pending callback exception wins.
