@@ -1,7 +1,7 @@
 // Codegen pairs for cbound/posix.hpp. Its open functions throw, so this file is compiled
-// with exceptions on (EXCEPTIONS in CMakeLists.txt): only pairs that call no function that
-// may throw belong here, since a noexcept destructor around such a call costs a terminate
-// path. unique_fd's pairs are in core_pairs.cpp, which builds without exceptions.
+// with exceptions on (EXCEPTIONS in CMakeLists.txt). A pair whose wrapped side ends in a
+// destructor calling close() declares both sides noexcept: the destructor's guarantee
+// costs a terminate path either way (core_pairs.cpp measures unique_fd without exceptions).
 #include <cbound/posix.hpp>
 
 #include <cstddef>
@@ -24,6 +24,12 @@ int wrapped_first_byte(cbound::mapped_file const* m) {
     auto bytes = m->bytes();
     return !bytes.empty() ? static_cast<int>(bytes[0]) : -1;
 }
+
+// Closing an owned descriptor: the real cbound::unique_fd, with the destructor's guarantee.
+void raw_fd_close(int fd) noexcept {
+    if (fd != -1) ::close(fd);
+}
+void wrapped_fd_close(int fd) noexcept { cbound::unique_fd owner{fd}; }
 
 // Self-test of the comparer in this mode: extra work on the same view must be flagged.
 std::size_t unfair_mapped_size(cbound::mapped_file const* m) { return m->bytes().size() * 3; }

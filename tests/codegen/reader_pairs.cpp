@@ -1,0 +1,109 @@
+// Codegen pairs for the reader (cbound/archive/reader.hpp, entry.hpp). Its headers throw, so
+// this file builds with exceptions (EXCEPTIONS in CMakeLists.txt).
+//
+// raw_X is the loop a careful programmer writes by hand against libarchive, keeping the
+// state the reader keeps (handle, current entry, fatal flag) in cbound's plain state struct
+// and reporting errors through the same out-of-line cold functions, as anyone would write
+// error reporting once. What the pairs prove is that the wrapper layers on top — reader,
+// its iterator, entry_view, block_range, std::optional, std::string_view, std::span — add
+// no instruction to the hot path.
+#include <cbound/archive/reader.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <locale.h>
+
+namespace ca = cbound::archive;
+namespace cd = cbound::archive::detail;
+
+extern "C" {
+
+// entry_view's layout as a C program would hold it.
+struct raw_view {
+    cd::read_state* state;
+    ::archive_entry* entry;
+};
+
+// pathname(): the call, a NULL test and strlen.
+std::size_t raw_pathname_size(raw_view const* v) {
+    char const* p = archive_entry_pathname(v->entry);
+    return p != nullptr ? std::strlen(p) : 0;
+}
+std::size_t wrapped_pathname_size(ca::entry_view const* e) { return e->pathname().size(); }
+
+// size(): "is it set?" then the value; -1 when unset.
+std::int64_t raw_size(raw_view const* v) {
+    return archive_entry_size_is_set(v->entry) != 0 ? archive_entry_size(v->entry) : -1;
+}
+std::int64_t wrapped_size(ca::entry_view const* e) { return e->size().value_or(-1); }
+
+// The entry loop: check the handle, read each header (under the UTF-8 locale when the
+// thread is not UTF-8, retrying RETRY a bounded number of times), stop at the end.
+static int raw_next_header(cd::read_state* s) {
+    int st = archive_read_next_header(s->handle.get(), &s->current);
+    for (int retry = 0; st == ARCHIVE_RETRY && retry < cd::max_retries; ++retry)
+        st = archive_read_next_header(s->handle.get(), &s->current);
+    return st;
+}
+std::size_t raw_count_entries(cd::read_state** owner) {
+    cd::read_state* s = *owner;
+    std::size_t n = 0;
+    for (;;) {
+        if (s == nullptr || s->fatal) cd::throw_unusable("read_next_header");
+        s->data_skipped = false;
+        int st;
+        if (s->switch_locale) {
+            locale_t const previous = ::uselocale(cd::utf8_locale());
+            st = raw_next_header(s);
+            ::uselocale(previous);
+        } else {
+            st = raw_next_header(s);
+        }
+        if (st != ARCHIVE_OK) cd::header_status(*s, st);
+        if (s->current == nullptr) return n;
+        ++n;
+    }
+}
+std::size_t wrapped_count_entries(ca::reader* r) {
+    std::size_t n = 0;
+    for (ca::entry_view e : *r) {
+        static_cast<void>(e);
+        ++n;
+    }
+    return n;
+}
+
+// The block loop: every block of the current entry, straight from archive_read_data_block.
+std::size_t raw_block_total(raw_view const* v) {
+    cd::read_state* s = v->state;
+    ::archive* a = s->handle.get();
+    if (s->fatal) cd::throw_unusable("read_data_block");
+    if (s->data_skipped) return 0;
+    std::size_t total = 0;
+    for (;;) {
+        void const* buffer = nullptr;
+        std::size_t size = 0;
+        la_int64_t offset = 0;
+        int st = archive_read_data_block(a, &buffer, &size, &offset);
+        for (int retry = 0; st == ARCHIVE_RETRY && retry < cd::max_retries; ++retry)
+            st = archive_read_data_block(a, &buffer, &size, &offset);
+        if (st == ARCHIVE_EOF) return total;
+        if (st != ARCHIVE_OK) cd::data_failure(*s, st, "read_data_block");
+        total += size;
+    }
+}
+std::size_t wrapped_block_total(ca::entry_view const* e) {
+    std::size_t total = 0;
+    for (ca::block b : e->blocks())
+        total += b.data.size();
+    return total;
+}
+
+// Self-test of the comparer here: reading each entry's name twice must be flagged.
+std::size_t unfair_pathname_size(ca::entry_view const* e) { return e->pathname().size() + e->pathname().size(); }
+
+} // extern "C"
