@@ -1,0 +1,213 @@
+// cbound::archive — destinations for a writer's bytes (internal).
+//
+// Every destination, the path included, goes through libarchive's client callbacks into
+// a C++ object, so cbound (not libarchive) owns the descriptor: it is closed exactly once
+// even after archive_write_fail, which skips libarchive's own close callback, and an
+// abandoned archive can be removed or cleared instead of being left truncated.
+#pragma once
+
+#include <cbound/archive/error.hpp>
+#include <cbound/posix.hpp>
+
+#include <archive.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cbound::archive::detail {
+
+/// Where a writer's bytes go; failures are reported by throwing.
+class write_sink {
+public:
+    write_sink() = default;
+    write_sink(write_sink const&) = delete;
+    write_sink& operator=(write_sink const&) = delete;
+    virtual ~write_sink() = default;
+
+    /// Called once before the first write.
+    virtual void open() {}
+    /// Consumes all of `bytes` or throws.
+    virtual void write(std::span<std::byte const> bytes) = 0;
+    /// Called once after the last write of a completed archive.
+    virtual void close() {}
+    /// Called instead of close() when the archive is abandoned: undo what can be undone.
+    virtual void abort() noexcept {}
+
+    /// Holds an exception thrown while libarchive was calling us.
+    callback_guard guard;
+};
+
+/// An error from a failed POSIX call, with errno as its code.
+[[nodiscard]] inline error errno_error(int number, std::string operation, std::string_view pathname = {}) {
+    return error(std::error_code(number, std::generic_category()), std::move(operation), std::strerror(number),
+                 std::string(pathname), status::fatal);
+}
+
+/// Writes all of `bytes` to `fd`, retrying after signals and partial writes.
+inline void write_all(int fd, std::span<std::byte const> bytes, std::string_view pathname) {
+    while (!bytes.empty()) {
+        ssize_t const n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw errno_error(n < 0 ? errno : EIO, "write", pathname);
+        bytes = bytes.subspan(static_cast<std::size_t>(n));
+    }
+}
+
+/// A descriptor the caller owns and keeps open.
+class fd_sink final : public write_sink {
+public:
+    explicit fd_sink(int fd) : fd_(fd) {}
+    void write(std::span<std::byte const> bytes) override { write_all(fd_, bytes, {}); }
+
+private:
+    int fd_;
+};
+
+/// A file cbound creates (or truncates) and closes; removed again if the archive is abandoned.
+class path_sink final : public write_sink {
+public:
+    explicit path_sink(std::filesystem::path path) : path_(std::move(path)) {
+        fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+        if (!fd_) throw errno_error(errno, "open", path_.string());
+        struct ::stat st {};
+        removable_ = ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode);
+    }
+    void write(std::span<std::byte const> bytes) override { write_all(fd_.get(), bytes, path_.string()); }
+    void close() override {
+        // close() is where NFS and full disks report deferred write errors.
+        if (::close(fd_.release()) != 0 && errno != EINTR) throw errno_error(errno, "close", path_.string());
+    }
+    void abort() noexcept override {
+        // Only a regular file we created can hold a misleading partial archive; never unlink a device.
+        fd_.reset();
+        if (removable_) ::unlink(path_.c_str());
+    }
+
+private:
+    std::filesystem::path path_;
+    unique_fd fd_;
+    bool removable_ = false;
+};
+
+/// A FILE* the caller owns and keeps open.
+class file_sink final : public write_sink {
+public:
+    explicit file_sink(std::FILE* file) : file_(file) {}
+    void write(std::span<std::byte const> bytes) override {
+        if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) throw errno_error(errno, "fwrite");
+    }
+    void close() override {
+        if (std::fflush(file_) != 0) throw errno_error(errno, "fflush");
+    }
+
+private:
+    std::FILE* file_;
+};
+
+/// A std::ostream the caller owns.
+class stream_sink final : public write_sink {
+public:
+    explicit stream_sink(std::ostream& out) : out_(out) {}
+    void write(std::span<std::byte const> bytes) override {
+        out_.write(reinterpret_cast<char const*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        if (!out_) throw make_error(errc::archive_failed, "write", "the output stream failed", {}, status::fatal);
+    }
+    void close() override {
+        if (!out_.flush())
+            throw make_error(errc::archive_failed, "close", "the output stream failed", {}, status::fatal);
+    }
+
+private:
+    std::ostream& out_;
+};
+
+/// A growing vector of bytes; emptied if the archive is abandoned.
+class memory_sink final : public write_sink {
+public:
+    explicit memory_sink(std::vector<std::byte>& out) : out_(out) {}
+    void open() override { out_.clear(); }
+    void write(std::span<std::byte const> bytes) override { out_.insert(out_.end(), bytes.begin(), bytes.end()); }
+    void abort() noexcept override { out_.clear(); }
+
+private:
+    std::vector<std::byte>& out_;
+};
+
+/// Functions the caller supplies; each one reports failure by throwing.
+struct sink_functions {
+    std::function<void()> open{};                            ///< before the first write (optional)
+    std::function<void(std::span<std::byte const>)> write{}; ///< consumes all the bytes (required)
+    std::function<void()> close{};                           ///< after the last write (optional)
+    std::function<void()> abort{};                           ///< instead of close when abandoned (optional)
+};
+
+/// Forwards to caller-supplied functions.
+class function_sink final : public write_sink {
+public:
+    explicit function_sink(sink_functions f) : f_(std::move(f)) {
+        if (!f_.write) throw make_error(errc::invalid_argument, "open", "the sink has no write function");
+    }
+    void open() override {
+        if (f_.open) f_.open();
+    }
+    void write(std::span<std::byte const> bytes) override { f_.write(bytes); }
+    void close() override {
+        if (f_.close) f_.close();
+    }
+    void abort() noexcept override {
+        // Nothing may escape a destructor path; the archive is already being abandoned.
+        try {
+            if (f_.abort) f_.abort();
+        } catch (...) {
+        }
+    }
+
+private:
+    sink_functions f_;
+};
+
+// The C callbacks: `self` is the write_sink; exceptions stay in its guard until the C call returns.
+
+/// archive_open_callback for a write_sink.
+inline int sink_open(::archive* a, void* self) {
+    auto* s = static_cast<write_sink*>(self);
+    return s->guard.run(a, ARCHIVE_FATAL, [&] {
+        s->open();
+        return ARCHIVE_OK;
+    });
+}
+
+/// archive_write_callback for a write_sink.
+inline la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::size_t length) {
+    auto* s = static_cast<write_sink*>(self);
+    if (s->guard.has_pending()) return -1; // the sink failed already; libarchive may still flush
+    return s->guard.run(a, la_ssize_t{-1}, [&] {
+        s->write({static_cast<std::byte const*>(buffer), length});
+        return static_cast<la_ssize_t>(length);
+    });
+}
+
+/// archive_close_callback for a write_sink; skipped after a failure, which gets abort() instead.
+inline int sink_close(::archive* a, void* self) {
+    auto* s = static_cast<write_sink*>(self);
+    if (s->guard.has_pending()) return ARCHIVE_FATAL;
+    return s->guard.run(a, ARCHIVE_FATAL, [&] {
+        s->close();
+        return ARCHIVE_OK;
+    });
+}
+
+} // namespace cbound::archive::detail

@@ -1,0 +1,185 @@
+// cbound::archive — entries to write: the entry_info aggregate and the owned entry.
+//
+// entry_info covers what most callers set (designated initializers read like a form);
+// entry owns an archive_entry* for everything else and for copies of entries being read.
+#pragma once
+
+#include <cbound/archive/detail/handle.hpp>
+#include <cbound/archive/error.hpp>
+#include <cbound/archive/types.hpp>
+
+#include <archive_entry.h>
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cbound::archive {
+
+/// A point in time with nanosecond precision (the same alias entry.hpp declares for reading).
+using entry_time = std::chrono::sys_time<std::chrono::nanoseconds>;
+
+/// One extended attribute: a name such as "user.comment" and its raw value.
+struct xattr_info {
+    std::string name{};  ///< the attribute name, namespace included ("user.x")
+    std::string value{}; ///< the value, any bytes
+};
+
+/// The header of an entry to write, meant for designated initializers; unset fields stay unset.
+struct entry_info {
+    std::string pathname{};                ///< the name inside the archive (required, UTF-8)
+    entry_type type = entry_type::regular; ///< what the entry is
+    unsigned perms = 0644;                 ///< permission bits (the type bits come from `type`)
+    std::optional<std::int64_t> size{};    ///< data size; writer::add takes it from the data instead
+    std::optional<entry_time> mtime{};     ///< modification time
+    std::optional<entry_time> atime{};     ///< access time
+    std::optional<entry_time> ctime{};     ///< status-change time
+    std::optional<entry_time> birthtime{}; ///< creation time
+    std::optional<std::int64_t> uid{};     ///< numeric owner
+    std::optional<std::int64_t> gid{};     ///< numeric group
+    std::string uname{};                   ///< owner name; empty means none
+    std::string gname{};                   ///< group name; empty means none
+    std::string symlink{};                 ///< the target, for entry_type::symlink
+    std::string hardlink{};                ///< the earlier entry linked to, for entry_type::hardlink
+    std::vector<xattr_info> xattrs{};      ///< extended attributes (kept by pax, among others)
+};
+
+/// An owned archive_entry: full control over a header, copyable (copies are deep).
+class entry {
+public:
+    /// An empty header.
+    entry() : handle_(archive_entry_new()) {
+        if (!handle_) throw std::bad_alloc();
+    }
+
+    /// A header holding everything `info` sets.
+    explicit entry(entry_info const& info) : entry() { assign(info); }
+
+    /// A deep copy of a borrowed header, such as a reader's entry_view (anything with native_handle()).
+    template <class View>
+    requires requires(View const& v) {
+        { v.native_handle() } -> std::convertible_to<::archive_entry*>;
+    }
+    explicit entry(View const& view) : entry(copy_of(view.native_handle())) {}
+
+    /// A deep copy of the archive_entry `source` (not taken over: the caller still owns it).
+    [[nodiscard]] static entry copy_of(::archive_entry* source) {
+        if (source == nullptr) throw detail::make_error(errc::invalid_argument, "entry", "no entry to copy");
+        return entry(detail::entry_handle(archive_entry_clone(source)));
+    }
+
+    /// A deep copy of `other`.
+    entry(entry const& other) : entry(copy_of(other.native_handle())) {}
+    /// Replaces this header with a deep copy of `other`.
+    entry& operator=(entry const& other) {
+        if (this != &other) *this = copy_of(other.native_handle());
+        return *this;
+    }
+    /// Takes over the header of `other`, which is left empty (every use of it fails).
+    entry(entry&&) noexcept = default;
+    /// Takes over the header of `other`.
+    entry& operator=(entry&&) noexcept = default;
+    ~entry() = default;
+
+    /// Sets every field `info` sets; fields it leaves unset keep their current value.
+    void assign(entry_info const& info) {
+        set_pathname(info.pathname);
+        set_type(info.type);
+        set_perms(info.perms);
+        if (info.size) set_size(*info.size);
+        if (info.mtime) set_mtime(*info.mtime);
+        if (info.atime) set_atime(*info.atime);
+        if (info.ctime) set_ctime(*info.ctime);
+        if (info.birthtime) set_birthtime(*info.birthtime);
+        if (info.uid) archive_entry_set_uid(raw(), *info.uid);
+        if (info.gid) archive_entry_set_gid(raw(), *info.gid);
+        if (!info.uname.empty()) archive_entry_set_uname_utf8(raw(), info.uname.c_str());
+        if (!info.gname.empty()) archive_entry_set_gname_utf8(raw(), info.gname.c_str());
+        if (!info.symlink.empty()) archive_entry_set_symlink_utf8(raw(), info.symlink.c_str());
+        if (!info.hardlink.empty()) archive_entry_set_hardlink_utf8(raw(), info.hardlink.c_str());
+        for (xattr_info const& x : info.xattrs)
+            add_xattr(x.name, x.value);
+    }
+
+    /// The name inside the archive; empty when unset or not representable.
+    [[nodiscard]] std::string pathname() const {
+        char const* p = archive_entry_pathname_utf8(raw());
+        if (p == nullptr) p = archive_entry_pathname(raw());
+        return p != nullptr ? p : std::string();
+    }
+    /// Sets the name inside the archive (UTF-8).
+    void set_pathname(std::string const& name) { archive_entry_set_pathname_utf8(raw(), name.c_str()); }
+
+    /// The entry type (hardlink when a hardlink target is set).
+    [[nodiscard]] entry_type type() const {
+        if (archive_entry_hardlink(raw()) != nullptr) return entry_type::hardlink;
+        return entry_type_from_mode(archive_entry_filetype(raw()));
+    }
+    /// Sets the entry type; hardlink is stored as a regular file with a hardlink target.
+    void set_type(entry_type t) { archive_entry_set_filetype(raw(), mode_bits(t)); }
+
+    /// The permission bits.
+    [[nodiscard]] unsigned perms() const { return archive_entry_perm(raw()); }
+    /// Sets the permission bits.
+    void set_perms(unsigned perms) { archive_entry_set_perm(raw(), static_cast<__LA_MODE_T>(perms & 07777)); }
+
+    /// The declared data size, if set.
+    [[nodiscard]] std::optional<std::int64_t> size() const {
+        if (archive_entry_size_is_set(raw()) == 0) return std::nullopt;
+        return archive_entry_size(raw());
+    }
+    /// Declares the data size (the writer holds the data to it exactly).
+    void set_size(std::int64_t size) { archive_entry_set_size(raw(), size); }
+
+    /// The modification time, if set.
+    [[nodiscard]] std::optional<entry_time> mtime() const {
+        if (archive_entry_mtime_is_set(raw()) == 0) return std::nullopt;
+        return join(archive_entry_mtime(raw()), archive_entry_mtime_nsec(raw()));
+    }
+    /// Sets the modification time.
+    void set_mtime(entry_time t) { archive_entry_set_mtime(raw(), seconds_of(t), nanoseconds_of(t)); }
+    /// Sets the access time.
+    void set_atime(entry_time t) { archive_entry_set_atime(raw(), seconds_of(t), nanoseconds_of(t)); }
+    /// Sets the status-change time.
+    void set_ctime(entry_time t) { archive_entry_set_ctime(raw(), seconds_of(t), nanoseconds_of(t)); }
+    /// Sets the creation time.
+    void set_birthtime(entry_time t) { archive_entry_set_birthtime(raw(), seconds_of(t), nanoseconds_of(t)); }
+
+    /// Adds an extended attribute.
+    void add_xattr(std::string const& name, std::string_view value) {
+        archive_entry_xattr_add_entry(raw(), name.c_str(), value.data(), value.size());
+    }
+
+    /// The owned archive_entry*, for anything cbound does not wrap; stays owned by this object.
+    [[nodiscard]] ::archive_entry* native_handle() const noexcept { return handle_.get(); }
+
+private:
+    explicit entry(detail::entry_handle h) : handle_(std::move(h)) {
+        if (!handle_) throw std::bad_alloc();
+    }
+
+    ::archive_entry* raw() const {
+        if (!handle_) throw detail::make_error(errc::handle_unusable, "entry", "the entry was moved from");
+        return handle_.get();
+    }
+
+    // Times before 1970 need floor division: -0.5 s is (-1 s, +500000000 ns).
+    static std::int64_t seconds_of(entry_time t) {
+        return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+    }
+    static long nanoseconds_of(entry_time t) {
+        return static_cast<long>((t - std::chrono::floor<std::chrono::seconds>(t)).count());
+    }
+    static entry_time join(std::int64_t seconds, long nanoseconds) {
+        return entry_time(std::chrono::seconds(seconds) + std::chrono::nanoseconds(nanoseconds));
+    }
+
+    detail::entry_handle handle_;
+};
+
+} // namespace cbound::archive

@@ -1,0 +1,521 @@
+// cbound::archive — writing archives: every format, filter and destination libarchive has.
+//
+// Guarantees beyond libarchive's own:
+//   * an entry gets exactly the bytes its header declares: a short or long entry is an error
+//     (libarchive would pad or truncate it silently and produce a well-formed lie);
+//   * FATAL is permanent, and a writer that fails, is destroyed during stack unwinding or
+//     with an entry half-written is abandoned: archive_write_fail, so no end-of-archive
+//     trailer is written, and a file cbound created is removed, a vector is emptied, a
+//     callback sink gets `abort`. A well-formed archive only appears after a complete run.
+//   * a writer destroyed between entries without close() and not during unwinding closes
+//     normally (a destructor cannot throw: if that close fails, the archive is abandoned as
+//     above). Call close() to hear about failures.
+#pragma once
+
+#include <cbound/archive/detail/handle.hpp>
+#include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/write_disk.hpp>
+#include <cbound/archive/detail/write_format.hpp>
+#include <cbound/archive/detail/write_sink.hpp>
+#include <cbound/archive/error.hpp>
+#include <cbound/archive/owned_entry.hpp>
+#include <cbound/archive/types.hpp>
+#include <cbound/config.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <array>
+#include <cerrno>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
+
+namespace cbound::archive {
+
+/// A format and the filter around it, as an archive name's ending announces them.
+struct archive_kind {
+    archive::format format; ///< the archive format
+    archive::filter filter; ///< the compression or encoding filter
+};
+
+/// The format and filter for a file name such as "x.tar.zst" or "x.zip"; throws for an unknown ending.
+[[nodiscard]] inline archive_kind from_extension(std::string_view name) {
+    if (detail::extension_rule const* rule = detail::find_extension(name)) return {rule->fmt, rule->compression};
+    throw detail::make_error(errc::invalid_argument, "from_extension",
+                             "no archive format is known for this file name ending", name);
+}
+
+/// Settings applied before a writer opens.
+struct write_options {
+    std::string options{};    ///< libarchive's option string, e.g. "compression-level=9" or "zstd:threads=2"
+    std::string passphrase{}; ///< encrypts zip entries (AES-256 unless `options` sets zip:encryption)
+};
+
+/// Functions that receive a writer's bytes; each reports failure by throwing.
+using write_callbacks = detail::sink_functions;
+
+/// How add_tree walks a folder.
+struct tree_options {
+    /// Returns false to leave an entry out (a folder left out is not descended into); none keeps all.
+    std::function<bool(std::filesystem::directory_entry const&)> filter{};
+    /// The archive name of the folder itself; by default the path as given, without a leading '/'.
+    std::optional<std::string> prefix{};
+    /// Store what symlinks point to instead of the links.
+    bool follow_symlinks = false;
+    /// Keep atime and ctime; off by default because reading files changes them and archives stop being reproducible.
+    bool keep_access_times = false;
+};
+
+/// Writes one archive to one destination; move-only; see the guarantees at the top of writer.hpp.
+class writer {
+public:
+    /// Writes to a file at `path` (created or truncated; removed again if the archive is abandoned).
+    [[nodiscard]] static writer open(std::filesystem::path const& path, format fmt = format::pax,
+                                     filter compression = filter::none, write_options const& options = {}) {
+        return writer(std::make_unique<detail::path_sink>(path), fmt, compression, options);
+    }
+
+    /// Writes to a file at `path` in the format and filter its name announces ("out.tar.zst").
+    [[nodiscard]] static writer create(std::filesystem::path const& path, write_options const& options = {}) {
+        archive_kind const kind = from_extension(path.filename().string());
+        return open(path, kind.format, kind.filter, options);
+    }
+
+    /// Writes to a descriptor the caller keeps owning (it stays open).
+    [[nodiscard]] static writer open_fd(int fd, format fmt = format::pax, filter compression = filter::none,
+                                        write_options const& options = {}) {
+        return writer(std::make_unique<detail::fd_sink>(fd), fmt, compression, options);
+    }
+
+    /// Writes to a FILE* the caller keeps owning (flushed on close, not closed).
+    [[nodiscard]] static writer open_file(std::FILE* file, format fmt = format::pax, filter compression = filter::none,
+                                          write_options const& options = {}) {
+        if (file == nullptr) throw detail::make_error(errc::invalid_argument, "open_file", "the FILE* is null");
+        return writer(std::make_unique<detail::file_sink>(file), fmt, compression, options);
+    }
+
+    /// Writes to a stream that must outlive the writer (flushed on close).
+    [[nodiscard]] static writer open_stream(std::ostream& out CBOUND_LIFETIMEBOUND, format fmt = format::pax,
+                                            filter compression = filter::none, write_options const& options = {}) {
+        return writer(std::make_unique<detail::stream_sink>(out), fmt, compression, options);
+    }
+
+    /// Writes into `out` (emptied first, and again if the archive is abandoned); it must outlive the writer.
+    [[nodiscard]] static writer open_memory(std::vector<std::byte>& out CBOUND_LIFETIMEBOUND, format fmt = format::pax,
+                                            filter compression = filter::none, write_options const& options = {}) {
+        return writer(std::make_unique<detail::memory_sink>(out), fmt, compression, options);
+    }
+
+    /// Writes through caller-supplied functions (an exception they throw reaches the caller of the writer).
+    [[nodiscard]] static writer open_callbacks(write_callbacks callbacks, format fmt = format::pax,
+                                               filter compression = filter::none, write_options const& options = {}) {
+        return writer(std::make_unique<detail::function_sink>(std::move(callbacks)), fmt, compression, options);
+    }
+
+    /// A whole archive in memory: `fill` adds the entries, the writer is closed, the bytes returned.
+    [[nodiscard]] static std::vector<std::byte> to_memory(format fmt, filter compression,
+                                                          std::function<void(writer&)> const& fill,
+                                                          write_options const& options = {}) {
+        std::vector<std::byte> out;
+        writer w = open_memory(out, fmt, compression, options);
+        fill(w);
+        w.close();
+        return out;
+    }
+
+    /// Takes over `other`'s archive; `other` is left unusable (every call on it throws).
+    writer(writer&& other) noexcept
+        : sink_(std::move(other.sink_)), handle_(std::move(other.handle_)),
+          state_(std::exchange(other.state_, state::moved)), unwinding_(other.unwinding_), remaining_(other.remaining_),
+          entry_path_(std::move(other.entry_path_)), warnings_(std::move(other.warnings_)) {}
+
+    /// Finishes this writer's archive as the destructor would, then takes over `other`'s.
+    writer& operator=(writer&& other) noexcept {
+        if (this != &other) {
+            finish_quietly();
+            sink_ = std::move(other.sink_);
+            handle_ = std::move(other.handle_);
+            state_ = std::exchange(other.state_, state::moved);
+            unwinding_ = other.unwinding_;
+            remaining_ = other.remaining_;
+            entry_path_ = std::move(other.entry_path_);
+            warnings_ = std::move(other.warnings_);
+        }
+        return *this;
+    }
+
+    writer(writer const&) = delete;
+    writer& operator=(writer const&) = delete;
+
+    /// Closes normally between entries; abandons the archive during unwinding or mid-entry (see top of file).
+    ~writer() { finish_quietly(); }
+
+    /// Adds an entry holding `data`; its size is taken from the data.
+    void add(entry_info const& info, std::span<std::byte const> data = {}) {
+        if (info.size && *info.size != static_cast<std::int64_t>(data.size()))
+            throw detail::make_error(errc::invalid_argument, "add", "the declared size differs from the data size",
+                                     info.pathname);
+        entry e(info);
+        // Some formats (cpio) want a size even on folders and links.
+        e.set_size(carries_data(e) ? static_cast<std::int64_t>(data.size()) : 0);
+        add_entry(e.native_handle(), data);
+    }
+
+    /// Adds an entry with a header under full control; its size, if set, must equal the data size.
+    void add(entry const& header, std::span<std::byte const> data = {}) {
+        std::optional<std::int64_t> const declared = header.size();
+        if (!declared) {
+            entry sized = header;
+            sized.set_size(static_cast<std::int64_t>(data.size()));
+            add_entry(sized.native_handle(), data);
+            return;
+        }
+        if (declared && *declared != static_cast<std::int64_t>(data.size()))
+            throw detail::make_error(errc::invalid_argument, "add", "the declared size differs from the data size",
+                                     header.pathname());
+        add_entry(header.native_handle(), data);
+    }
+
+    /// Copies an entry being read (a reader's entry_view): its header, then its data block by block.
+    template <class View>
+    requires requires(View const& v) {
+        { v.native_handle() } -> std::convertible_to<::archive_entry*>;
+        v.blocks();
+    }
+    void add(View const& view) {
+        begin_raw(view.native_handle());
+        std::int64_t position = 0;
+        for (auto const& block : view.blocks()) {
+            // Holes of sparse entries come back as gaps between block offsets: write them as zeros.
+            if (block.offset > position) write_zeros(block.offset - position);
+            write(block.data);
+            position = block.offset + static_cast<std::int64_t>(block.data.size());
+        }
+        if (remaining_ > 0 && archive_entry_sparse_count(view.native_handle()) > 0) write_zeros(remaining_);
+        finish();
+    }
+
+    /// Starts an entry whose data follows through write(); the size must be declared.
+    void begin_entry(entry_info const& info) { begin_entry(entry(info)); }
+
+    /// Starts an entry whose data follows through write(); a regular file's size must be set.
+    void begin_entry(entry const& header) {
+        if (header.size()) return begin_raw(header.native_handle());
+        if (carries_data(header))
+            throw detail::make_error(errc::invalid_argument, "begin_entry", "a streamed entry needs its size declared",
+                                     header.pathname());
+        entry sized = header; // folders and links: some formats (cpio) still want a size
+        sized.set_size(0);
+        begin_raw(sized.native_handle());
+    }
+
+    /// Writes the next part of the open entry's data; more than the declared size abandons the archive.
+    void write(std::span<std::byte const> data) {
+        require(state::in_entry, "write");
+        if (static_cast<std::uint64_t>(remaining_) < data.size())
+            fail(detail::make_error(errc::size_mismatch, "write", "more data than the entry's declared size",
+                                    entry_path_, status::fatal));
+        while (!data.empty()) {
+            la_ssize_t const n = archive_write_data(raw(), data.data(), data.size());
+            if (n <= 0) fail_from_archive(n < 0 ? static_cast<int>(n) : ARCHIVE_FATAL, "write");
+            data = data.subspan(static_cast<std::size_t>(n));
+            remaining_ -= n;
+        }
+    }
+
+    /// Ends the open entry; less data than declared abandons the archive.
+    void finish() {
+        require(state::in_entry, "finish");
+        if (remaining_ != 0)
+            fail(detail::make_error(errc::size_mismatch, "finish", "less data than the entry's declared size",
+                                    entry_path_, status::fatal));
+        int const st = archive_write_finish_entry(raw());
+        if (st < ARCHIVE_WARN) fail_from_archive(st, "finish");
+        if (st == ARCHIVE_WARN) warnings_.push_back(detail::capture_warning(raw(), "finish", entry_path_));
+        state_ = state::ready;
+    }
+
+    /// Adds the file, folder, symlink or device at `disk_path` under the name `archive_path`.
+    void add_file(std::filesystem::path const& disk_path, std::string const& archive_path,
+                  tree_options const& options = {}) {
+        require(state::ready, "add_file");
+        detail::disk_reader disk(options.follow_symlinks);
+        add_from_disk(disk, disk_path, archive_path, options);
+    }
+
+    /// Adds folder `dir` and everything below it, in sorted order, so equal trees give equal archives.
+    void add_tree(std::filesystem::path const& dir, tree_options const& options = {}) {
+        require(state::ready, "add_tree");
+        detail::disk_reader disk(options.follow_symlinks);
+        std::string prefix = options.prefix ? *options.prefix : default_prefix(dir);
+        if (!prefix.empty()) add_from_disk(disk, dir, prefix, options);
+        add_children(disk, dir, prefix, options, 0);
+    }
+
+    /// Writes the end of the archive and releases the destination; throws on failure. A second close does nothing.
+    void close() {
+        if (state_ == state::closed) return;
+        if (state_ == state::in_entry && remaining_ == 0) finish();
+        if (state_ == state::in_entry)
+            fail(detail::make_error(errc::size_mismatch, "close", "the last entry is shorter than declared",
+                                    entry_path_, status::fatal));
+        require(state::ready, "close");
+        int const st = archive_write_close(raw());
+        // libarchive ignores what the close callback returns: look at the sink's own record too.
+        if (st < ARCHIVE_OK || sink_->guard.has_pending())
+            fail_from_archive(st < ARCHIVE_OK ? st : ARCHIVE_FATAL, "close");
+        state_ = state::closed;
+        handle_.reset();
+        sink_.reset();
+    }
+
+    /// Abandons the archive: no trailer is written and the destination is undone where possible.
+    void abandon() noexcept {
+        if (handle_) archive_write_fail(handle_.get());
+        handle_.reset();
+        if (sink_) sink_->abort();
+        sink_.reset();
+        if (state_ != state::moved && state_ != state::closed) state_ = state::failed;
+    }
+
+    /// Warnings libarchive reported while writing (the operations still succeeded).
+    [[nodiscard]] std::vector<warning> const& warnings() const noexcept { return warnings_; }
+
+    /// The libarchive handle, for what cbound does not wrap; null once closed, failed or moved from.
+    [[nodiscard]] ::archive* native_handle() const noexcept { return handle_.get(); }
+
+private:
+    enum class state { ready, in_entry, failed, closed, moved };
+
+    writer(std::unique_ptr<detail::write_sink> sink, format fmt, filter compression, write_options const& options)
+        : sink_(std::move(sink)), handle_(archive_write_new()), unwinding_(std::uncaught_exceptions()) {
+        if (!handle_) throw std::bad_alloc();
+        try {
+            configure(fmt, compression, options);
+            int const st = archive_write_open2(handle_.get(), sink_.get(), &detail::sink_open, &detail::sink_write,
+                                               &detail::sink_close, nullptr);
+            if (st < ARCHIVE_OK) fail_from_archive(st, "open");
+        } catch (...) {
+            abandon();
+            throw;
+        }
+    }
+
+    void configure(format fmt, filter compression, write_options const& options) {
+        ::archive* a = handle_.get();
+        auto const set_format = detail::format_setter(fmt);
+        if (set_format == nullptr)
+            throw detail::make_error(errc::invalid_argument, "open",
+                                     "libarchive cannot write the format " + std::string(to_string(fmt)));
+        setup_step(set_format(a), "set_format");
+        auto const add_filter = detail::filter_adder(compression);
+        if (add_filter == nullptr)
+            throw detail::make_error(errc::invalid_argument, "open",
+                                     "libarchive cannot write the filter " + std::string(to_string(compression)));
+        setup_step(add_filter(a), "add_filter"); // WARN: an external program will be used
+        // No padding after the last byte: zero blocks after a compressed stream upset zstd, xz
+        // and others (libarchive's own file sinks do the same for regular files).
+        archive_write_set_bytes_in_last_block(a, 1);
+        // gzip stamps the current time into its header by default; leave it out so equal inputs
+        // give equal bytes (an explicit "gzip:timestamp" in the options turns it back on).
+        if (compression == filter::gzip) setup_step(archive_write_set_options(a, "gzip:!timestamp"), "set_options");
+        if (!options.options.empty()) setup_step(archive_write_set_options(a, options.options.c_str()), "set_options");
+        if (!options.passphrase.empty()) {
+            if (fmt != format::zip)
+                throw detail::make_error(errc::invalid_argument, "open", "libarchive encrypts only zip when writing");
+            if (options.options.find("encryption") == std::string::npos)
+                setup_step(archive_write_set_options(a, "zip:encryption=aes256"), "set_options");
+            setup_step(archive_write_set_passphrase(a, options.passphrase.c_str()), "set_passphrase");
+        }
+    }
+
+    void setup_step(int st, char const* operation) {
+        if (st == ARCHIVE_WARN)
+            warnings_.push_back(detail::capture_warning(handle_.get(), operation));
+        else if (st < ARCHIVE_OK)
+            throw detail::capture_error(handle_.get(), st, operation);
+    }
+
+    static bool carries_data(entry const& e) {
+        return archive_entry_filetype(e.native_handle()) == AE_IFREG &&
+               archive_entry_hardlink(e.native_handle()) == nullptr;
+    }
+
+    void add_entry(::archive_entry* header, std::span<std::byte const> data) {
+        if (!data.empty() && !(archive_entry_filetype(header) == AE_IFREG && archive_entry_hardlink(header) == nullptr))
+            throw detail::make_error(errc::invalid_argument, "add", "only regular files carry data",
+                                     safe_pathname(header));
+        begin_raw(header);
+        write(data);
+        finish();
+    }
+
+    void begin_raw(::archive_entry* header) {
+        require(state::ready, "begin_entry");
+        std::string path = safe_pathname(header);
+        if (path.empty()) throw detail::make_error(errc::invalid_argument, "begin_entry", "the entry has no pathname");
+        std::int64_t const size = archive_entry_size_is_set(header) != 0 ? archive_entry_size(header) : 0;
+        if (size < 0) throw detail::make_error(errc::invalid_argument, "begin_entry", "negative size", path);
+        int st = ARCHIVE_OK;
+        {
+            // Names are converted with the thread's locale; UTF-8 keeps non-ASCII names intact.
+            detail::utf8_scope const utf8;
+            st = archive_write_header(raw(), header);
+        }
+        if (st == ARCHIVE_FAILED) throw detail::capture_error(raw(), st, "begin_entry", path); // skipped, may go on
+        if (st < ARCHIVE_WARN) fail_from_archive(st, "begin_entry", path);
+        if (st == ARCHIVE_WARN) warnings_.push_back(detail::capture_warning(raw(), "begin_entry", path));
+        bool const has_data = archive_entry_filetype(header) == AE_IFREG && archive_entry_hardlink(header) == nullptr;
+        remaining_ = has_data ? size : 0;
+        entry_path_ = std::move(path);
+        state_ = state::in_entry;
+    }
+
+    void write_zeros(std::int64_t count) {
+        static constexpr std::array<std::byte, 16384> zeros{};
+        while (count > 0) {
+            std::size_t const n =
+                count < static_cast<std::int64_t>(zeros.size()) ? static_cast<std::size_t>(count) : zeros.size();
+            write(std::span(zeros.data(), n));
+            count -= static_cast<std::int64_t>(n);
+        }
+    }
+
+    void add_from_disk(detail::disk_reader& disk, std::filesystem::path const& path, std::string const& name,
+                       tree_options const& options) {
+        detail::disk_file file = disk.describe(path);
+        ::archive_entry* header = file.header.native_handle();
+        file.header.set_pathname(name);
+        if (!options.keep_access_times) {
+            archive_entry_unset_atime(header);
+            archive_entry_unset_ctime(header);
+        }
+        begin_raw(header);
+        if (file.data) copy_data(file.data.get(), path);
+        finish();
+    }
+
+    void copy_data(int fd, std::filesystem::path const& path) {
+        std::vector<std::byte> buffer(65536);
+        while (remaining_ > 0) {
+            ssize_t const n = ::read(fd, buffer.data(), buffer.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) fail(detail::errno_error(errno, "add_file", path.string()));
+            if (n == 0)
+                fail(detail::make_error(errc::size_mismatch, "add_file", "the file shrank while it was read",
+                                        entry_path_, status::fatal));
+            std::size_t const take = static_cast<std::int64_t>(n) > remaining_ ? static_cast<std::size_t>(remaining_)
+                                                                               : static_cast<std::size_t>(n);
+            write(std::span<std::byte const>(buffer.data(), take));
+        }
+    }
+
+    void add_children(detail::disk_reader& disk, std::filesystem::path const& dir, std::string const& prefix,
+                      tree_options const& options, int depth) {
+        // Following symlinks can loop; a depth limit is the simplest bound that needs no inode bookkeeping.
+        if (depth > 256)
+            fail(detail::make_error(errc::limit_exceeded, "add_tree", "folders nest too deep (a symlink loop?)",
+                                    dir.string(), status::fatal));
+        for (std::filesystem::directory_entry const& child : detail::sorted_children(dir)) {
+            if (options.filter && !options.filter(child)) continue;
+            std::string const name =
+                prefix.empty() ? child.path().filename().string() : prefix + "/" + child.path().filename().string();
+            add_from_disk(disk, child.path(), name, options);
+            bool const is_dir =
+                options.follow_symlinks ? child.is_directory() : child.is_directory() && !child.is_symlink();
+            if (is_dir) add_children(disk, child.path(), name, options, depth + 1);
+        }
+    }
+
+    static std::string default_prefix(std::filesystem::path const& dir) {
+        std::string p = dir.lexically_normal().relative_path().generic_string();
+        while (!p.empty() && p.back() == '/')
+            p.pop_back();
+        return p == "." ? std::string() : p;
+    }
+
+    static std::string safe_pathname(::archive_entry* header) {
+        char const* p = archive_entry_pathname_utf8(header);
+        if (p == nullptr) p = archive_entry_pathname(header);
+        return p != nullptr ? p : std::string();
+    }
+
+    ::archive* raw() const noexcept { return handle_.get(); }
+
+    void require(state wanted, char const* operation) const {
+        if (state_ == wanted) return;
+        char const* why = "the writer is not in the right state";
+        switch (state_) {
+        case state::moved: why = "the writer was moved from"; break;
+        case state::closed: why = "the writer is closed"; break;
+        case state::failed: why = "the writer failed earlier; the archive was abandoned"; break;
+        case state::in_entry: why = "an entry is still open: write its data and call finish() first"; break;
+        case state::ready: why = "no entry is open: call begin_entry() first"; break;
+        }
+        throw detail::make_error(errc::handle_unusable, operation, why, entry_path_);
+    }
+
+    // The error of a failed libarchive call, copied first; the archive is abandoned; a callback's
+    // own exception wins over libarchive's summary of it.
+    [[noreturn]] void fail_from_archive(int st, char const* operation, std::string_view path = {}) {
+        if (path.empty()) path = entry_path_;
+        error e = detail::capture_error(raw(), st, operation, path);
+        // Some writers (ar's long names) warn at the header and fail the data silently: the warning is the reason.
+        bool const silent = e.message() == to_string(static_cast<status>(st));
+        if (silent && !warnings_.empty() && warnings_.back().pathname == path)
+            e = error(e.code(), operation, warnings_.back().message, std::string(path), e.status());
+        fail(std::move(e));
+    }
+
+    [[noreturn]] void fail(error e) {
+        std::exception_ptr callback_error;
+        if (sink_ && sink_->guard.has_pending()) {
+            try {
+                sink_->guard.rethrow_if_any();
+            } catch (...) {
+                callback_error = std::current_exception();
+            }
+        }
+        abandon();
+        if (callback_error) std::rethrow_exception(callback_error);
+        throw std::move(e);
+    }
+
+    void finish_quietly() noexcept {
+        if (!handle_) return;
+        if (state_ == state::ready && std::uncaught_exceptions() <= unwinding_) {
+            try {
+                close();
+                return;
+            } catch (...) {
+                // close() abandoned the archive already; a destructor has nobody to tell.
+            }
+        }
+        abandon();
+    }
+
+    std::unique_ptr<detail::write_sink> sink_; // declared first: libarchive may call it until handle_ is freed
+    detail::write_handle handle_;
+    state state_ = state::ready;
+    int unwinding_ = 0;
+    std::int64_t remaining_ = 0;
+    std::string entry_path_;
+    std::vector<warning> warnings_;
+};
+
+} // namespace cbound::archive

@@ -1,0 +1,132 @@
+// entry_info, the owned entry, file-name endings, and re-packing entries read by cbound's reader.
+#include "writer_test_support.hpp"
+
+#include <catch.hpp>
+
+#include <chrono>
+
+using namespace writer_test;
+
+TEST_CASE("entry_info fills an owned entry and unset fields stay unset") {
+    using namespace std::chrono;
+    ar::entry_time const before_1970 = ar::entry_time(-500ms); // floor division: -1 s + 500000000 ns
+    ar::entry e({.pathname = "dir/file.txt", .perms = 0600, .size = 42, .mtime = before_1970});
+    CHECK(e.pathname() == "dir/file.txt");
+    CHECK(e.type() == ar::entry_type::regular);
+    CHECK(e.perms() == 0600);
+    CHECK(e.size() == 42);
+    CHECK(e.mtime() == before_1970);
+    CHECK(archive_entry_mtime(e.native_handle()) == -1);
+    CHECK(archive_entry_mtime_nsec(e.native_handle()) == 500000000);
+    CHECK_FALSE(archive_entry_atime_is_set(e.native_handle()));
+    CHECK_FALSE(archive_entry_uid(e.native_handle()) != 0);
+
+    ar::entry link({.pathname = "l", .type = ar::entry_type::hardlink, .hardlink = "dir/file.txt"});
+    CHECK(link.type() == ar::entry_type::hardlink);
+    ar::entry none;
+    CHECK_FALSE(none.size());
+    CHECK_FALSE(none.mtime());
+}
+
+TEST_CASE("owned entries copy deeply and a moved-from one fails cleanly") {
+    ar::entry a({.pathname = "a"});
+    ar::entry b = a;
+    b.set_pathname("b");
+    CHECK(a.pathname() == "a");
+    CHECK(b.pathname() == "b");
+    CHECK(a.native_handle() != b.native_handle());
+    ar::entry c = std::move(a);
+    CHECK(c.pathname() == "a");
+    CHECK(a.native_handle() == nullptr);
+    CHECK(contains(error_of([&] { (void)a.pathname(); }), "moved from"));
+    a = c; // assigning revives it
+    CHECK(a.pathname() == "a");
+}
+
+TEST_CASE("an owned entry gives full control, and UTF-8 names survive without setlocale") {
+    std::vector<std::byte> out;
+    ar::writer w = ar::writer::open_memory(out, ar::format::pax);
+    ar::entry e({.pathname = "gr\xc3\xbc\xc3\x9f"
+                             "e.txt"});
+    archive_entry_set_rdev(e.native_handle(), 0); // anything cbound does not wrap
+    w.add(e, bytes_of("hi"));
+    w.close();
+    CHECK(read_back(out) == listing{{"gr\xc3\xbc\xc3\x9f"
+                                     "e.txt",
+                                     "hi"}});
+}
+
+TEST_CASE("file-name endings choose format and filter, unknown endings are a clear error") {
+    struct expectation {
+        char const* name;
+        ar::format format;
+        ar::filter filter;
+    };
+    for (auto const& [name, format, filter] : {
+             expectation{"x.tar", ar::format::pax, ar::filter::none},
+             expectation{"x.tgz", ar::format::pax, ar::filter::gzip},
+             expectation{"x.tar.gz", ar::format::pax, ar::filter::gzip},
+             expectation{"x.tbz2", ar::format::pax, ar::filter::bzip2},
+             expectation{"x.tar.bz2", ar::format::pax, ar::filter::bzip2},
+             expectation{"x.txz", ar::format::pax, ar::filter::xz},
+             expectation{"X.TAR.XZ", ar::format::pax, ar::filter::xz},
+             expectation{"x.tar.zst", ar::format::pax, ar::filter::zstd},
+             expectation{"x.tzst", ar::format::pax, ar::filter::zstd},
+             expectation{"x.tar.lz4", ar::format::pax, ar::filter::lz4},
+             expectation{"x.tar.lz", ar::format::pax, ar::filter::lzip},
+             expectation{"x.tar.lzma", ar::format::pax, ar::filter::lzma},
+             expectation{"x.tar.Z", ar::format::pax, ar::filter::compress},
+             expectation{"x.zip", ar::format::zip, ar::filter::none},
+             expectation{"x.7z", ar::format::sevenzip, ar::filter::none},
+             expectation{"x.cpio", ar::format::cpio_odc, ar::filter::none},
+             expectation{"x.iso", ar::format::iso9660, ar::filter::none},
+             expectation{"libx.a", ar::format::ar_svr4, ar::filter::none},
+             expectation{"x.shar", ar::format::shar, ar::filter::none},
+             expectation{"x.warc", ar::format::warc, ar::filter::none},
+             expectation{"x.xar", ar::format::xar, ar::filter::none},
+             expectation{"x.mtree", ar::format::mtree, ar::filter::none},
+         }) {
+        INFO(name);
+        ar::archive_kind const kind = ar::from_extension(name);
+        CHECK(kind.format == format);
+        CHECK(kind.filter == filter);
+    }
+    for (char const* bad : {"x.docx", "x", ".tar", "x.gz", ""}) {
+        INFO(bad);
+        CHECK(contains(error_of([&] { (void)ar::from_extension(bad); }), "no archive format is known"));
+    }
+}
+
+TEST_CASE("re-packing copies each entry read by cbound's reader, header and data, into another format") {
+    std::string const big = noise(200000, 3);
+    auto const source = ar::writer::to_memory(ar::format::zip, ar::filter::none, [&](ar::writer& w) {
+        w.add({.pathname = "d", .type = ar::entry_type::directory, .perms = 0700});
+        w.add({.pathname = "d/big.bin", .perms = 0604}, bytes_of(big));
+        w.add({.pathname = "s", .type = ar::entry_type::symlink, .symlink = "d/big.bin"});
+    });
+    std::vector<std::byte> copy;
+    {
+        ar::writer w = ar::writer::open_memory(copy, ar::format::pax, ar::filter::xz);
+        ar::reader r = ar::reader::open_memory(source);
+        for (ar::entry_view e : r)
+            w.add(e);
+        w.close();
+    }
+    ar::reader r = ar::reader::open_memory(copy);
+    std::vector<std::string> seen;
+    for (ar::entry_view e : r) {
+        seen.push_back(std::string(e.pathname()) + " " + std::string(ar::to_string(e.type())) + " " +
+                       std::to_string(e.perms()));
+        if (e.pathname() == "d/big.bin") CHECK(text_of(e.read_all(1 << 20)) == big);
+        if (e.type() == ar::entry_type::symlink) CHECK(e.symlink() == "d/big.bin");
+    }
+    CHECK(seen == std::vector<std::string>{"d/ directory 448", "d/big.bin regular 388", "s symlink 420"});
+
+    // An owned copy of an entry_view outlives the reader position it came from.
+    ar::reader again = ar::reader::open_memory(source);
+    std::vector<ar::entry> kept;
+    for (ar::entry_view e : again)
+        kept.emplace_back(e);
+    CHECK(kept.at(1).pathname() == "d/big.bin");
+    CHECK(kept.at(1).size() == static_cast<std::int64_t>(big.size()));
+}
