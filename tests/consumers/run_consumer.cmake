@@ -1,5 +1,7 @@
 # Drives one consumer test (cmake -P). Variables:
-#   MODE=install   PREFIX: installs the enclosing cbound build (BUILD_TREE) into PREFIX afresh.
+#   MODE=install   PREFIX: installs the enclosing cbound build (BUILD_TREE) into PREFIX afresh
+#                  and checks that every header under SOURCE_INCLUDE was installed (the
+#                  archive ones only when WITH_ARCHIVE is true).
 #   MODE=cmake     SOURCE, BINARY, GENERATOR, CXX, CXX_FLAGS, BUILD_TYPE, ARGS ("|"-separated
 #                  -D options), EXPECT (regex on the program's output) or EXPECT_FAILURE
 #                  (regex the failed configure must print), SYSTEM_INCLUDE (a folder that
@@ -35,6 +37,19 @@ if(MODE STREQUAL "install")
     fail("cmake --install failed (${rc})")
   endif()
   message(STATUS "cbound installed into ${PREFIX}")
+  # A header left out of a FILE_SET builds fine in-tree but breaks every installed consumer.
+  file(GLOB_RECURSE in_source RELATIVE "${SOURCE_INCLUDE}" "${SOURCE_INCLUDE}/*.hpp")
+  file(GLOB_RECURSE in_prefix RELATIVE "${PREFIX}/include" "${PREFIX}/include/*.hpp")
+  if(NOT WITH_ARCHIVE)
+    list(FILTER in_source EXCLUDE REGEX "^cbound/archive(\\.hpp|/)")
+  endif()
+  list(REMOVE_ITEM in_source ${in_prefix})
+  if(in_source)
+    list(JOIN in_source "\n  " missing)
+    fail("these headers are not installed (add them to their target's FILE_SET):\n  ${missing}")
+  endif()
+  list(LENGTH in_prefix count)
+  message(STATUS "all ${count} headers of the source tree are installed")
 
 elseif(MODE STREQUAL "cmake")
   file(REMOVE_RECURSE "${BINARY}")
