@@ -7,3 +7,4 @@
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/archive/writer.hpp>
