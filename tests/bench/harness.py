@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # keep the source folder clean
 sys.path.insert(0, str(HERE))
 import chart  # noqa: E402  (tests/bench/chart.py, stdlib only)
 
