@@ -61,8 +61,13 @@ inline void must_run(std::string const& command) {
     REQUIRE(run(command).exit_code == 0);
 }
 
-/// Runs a Python 3 program and requires it to succeed.
-inline void python(std::string const& program) { must_run("python3 -c " + sh_quote(program)); }
+/// Runs a Python 3 program (from a file: programs carrying data outgrow a command line).
+inline void python(std::string const& program) {
+    cbound_test::scratch_dir scratch("py");
+    cbound_test::write_file(scratch / "program.py", program);
+    INFO(program.substr(0, 2000));
+    REQUIRE(run("python3 " + sh_quote((scratch / "program.py").string())).exit_code == 0);
+}
 
 /// Extracts `archive` into `dest` with cbound.
 inline cbound::archive::extract_report extract_file(fs::path const& archive, fs::path const& dest,

@@ -1,0 +1,72 @@
+// The name and link rules of safe extraction, as pure functions, and the policies' modes.
+#include "extract_fixture.hpp"
+
+#include <cbound/archive/detail/extract_disk.hpp>
+#include <cbound/archive/detail/extract_path.hpp>
+
+using namespace extract_test;
+namespace cd = cbound::archive::detail;
+
+TEST_CASE("member names are cleaned or refused", "[extract][rules]") {
+    CHECK(cd::check_member_name("./a//b/./c/", false).relative == "a/b/c");
+    CHECK(cd::check_member_name("a\\b", false).relative == "a\\b");       // literal on POSIX
+    CHECK(cd::check_member_name("C:x", false).relative == "C:x");         // literal on POSIX
+    CHECK(cd::check_member_name("\\\\srv\\s\\x", false).refusal.empty()); // one odd name, inside
+    CHECK(cd::check_member_name("", false).refusal == "empty name");
+    CHECK(cd::check_member_name("/etc/passwd", false).refusal == "absolute path");
+    CHECK(cd::check_member_name("/etc/passwd", true).relative == "etc/passwd"); // tar strips '/'
+    CHECK_FALSE(cd::check_member_name("//", true).refusal.empty());
+    CHECK_FALSE(cd::check_member_name("../x", false).refusal.empty());
+    CHECK_FALSE(cd::check_member_name("a/..", false).refusal.empty());
+    CHECK_FALSE(cd::check_member_name("sub/../ok", true).refusal.empty());
+    // "." names the destination itself: no refusal, nothing relative; the caller decides.
+    CHECK(cd::check_member_name(".", false).refusal.empty());
+    CHECK(cd::check_member_name("./", false).relative.empty());
+}
+
+TEST_CASE("symlink targets must stay inside the destination", "[extract][rules]") {
+    auto escape = [](std::string_view at, std::string_view target) {
+        return cd::symlink_escape(at, target, std::nullopt).has_value();
+    };
+    CHECK_FALSE(escape("a/lnk", "b"));
+    CHECK_FALSE(escape("a/lnk", "../b"));        // climbs to the destination, not above
+    CHECK_FALSE(escape("a/b/lnk", "../../c/d")); // two levels up from a/b
+    CHECK(escape("lnk", "../outside"));
+    CHECK(escape("a/lnk", "../../x"));
+    CHECK(escape("lnk", "/etc/passwd"));
+    CHECK(escape("lnk", ""));
+    // `d -> .` makes d/d/../.. climb twice: a ".." after a name is never trusted.
+    CHECK(escape("a/lnk", "d/d/../.."));
+    CHECK(escape("a/lnk", "x/../y"));
+    // tar: an absolute target is fine only inside the destination.
+    CHECK_FALSE(cd::symlink_escape("lnk", "/dest/x/y", std::string_view("/dest")).has_value());
+    CHECK(cd::symlink_escape("lnk", "/destination2/x", std::string_view("/dest")).has_value());
+    CHECK(cd::symlink_escape("lnk", "/dest/../etc", std::string_view("/dest")).has_value());
+}
+
+TEST_CASE("the walk refuses symlinks on the way and reports the leaf", "[extract][rules]") {
+    cbound_test::scratch_dir work("walk");
+    fs::create_directories(work / "d/sub");
+    fs::create_directory_symlink(work / "d/sub", work / "d/lnk");
+    cbound_test::write_file(work / "d/file", "x");
+    std::string const root = work.path().string();
+    CHECK(cd::walk_existing(root, "d/sub/new").refusal.empty());
+    CHECK_FALSE(cd::walk_existing(root, "d/sub/new").leaf_exists);
+    CHECK_FALSE(cd::walk_existing(root, "d/lnk/new").refusal.empty());
+    auto const leaf = cd::walk_existing(root, "d/lnk");
+    CHECK(leaf.refusal.empty()); // a link at the entry's own path is replaced, not followed
+    CHECK(leaf.leaf_exists);
+    CHECK(S_ISLNK(leaf.leaf.st_mode));
+    CHECK(cd::walk_existing(root, "d/file/x").refusal.empty()); // a file in the way is not a link
+}
+
+TEST_CASE("policies clean modes like PEP 706", "[extract][rules]") {
+    CHECK(cd::data_policy_perm(04755, false) == 0755);
+    CHECK(cd::data_policy_perm(0666, false) == 0644);
+    CHECK(cd::data_policy_perm(0444, false) == 0644); // owner keeps read and write
+    CHECK(cd::data_policy_perm(0655, false) == 0644); // no exec for others when the owner has none
+    CHECK(cd::data_policy_perm(02777, true) == 0755);
+    CHECK(cd::data_policy_perm(0500, true) == 0700);
+    CHECK(cd::tar_policy_perm(06777) == 0755);
+    CHECK(cd::tar_policy_perm(0444) == 0444);
+}
