@@ -59,6 +59,28 @@ TEST_CASE("a truncated tar is refused, naming the entry cut short", "[tarball][e
     }
 }
 
+TEST_CASE("truncation at every offset gives an error or only whole files", "[tarball][errors]") {
+    cbound_test::scratch_dir dir("tarball-every");
+    for (char const* flags : {"", "-z"}) {
+        std::string const whole = two_file_tar(dir, flags);
+        std::size_t errors = 0;
+        for (std::size_t cut = 0; cut < whole.size(); ++cut) {
+            INFO("flags '" << flags << "', cut at " << cut);
+            try {
+                auto const t = ar::tarball::open_memory(std::as_bytes(std::span(whole.data(), cut)));
+                // What is served must be whole: libarchive may accept a cut between entries.
+                for (auto const& e : t) {
+                    if (e.pathname() == "first.txt") CHECK(text(*e.data()) == "first\n");
+                    if (e.pathname() == "second.bin") CHECK(text(*e.data()) == noise(10'000, 3));
+                }
+            } catch (ar::error const&) {
+                ++errors;
+            }
+        }
+        CHECK(errors > whole.size() / 2);
+    }
+}
+
 TEST_CASE("a corrupted gzip stream is refused", "[tarball][errors]") {
     cbound_test::scratch_dir dir("tarball-corrupt");
     std::string bytes = two_file_tar(dir, "-z");
