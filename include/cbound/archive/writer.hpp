@@ -5,8 +5,10 @@
 //     (libarchive would pad or truncate it silently and produce a well-formed lie);
 //   * FATAL is permanent, and a writer that fails, is destroyed during stack unwinding or
 //     with an entry half-written is abandoned: archive_write_fail, so no end-of-archive
-//     trailer is written, and a file cbound created is removed, a vector is emptied, a
-//     callback sink gets `abort`. A well-formed archive only appears after a complete run.
+//     trailer reaches the destination (libarchive's close still runs, into a sink that drops
+//     every byte, because 3.6 frees its buffers nowhere else), a file cbound created is
+//     removed, a vector is emptied, a callback sink gets `abort`. A well-formed archive only
+//     appears after a complete run.
 //   * a writer destroyed between entries without close() and not during unwinding closes
 //     normally (a destructor cannot throw: if that close fails, the archive is abandoned as
 //     above). Call close() to hear about failures.
@@ -141,8 +143,9 @@ public:
     /// Takes over `other`'s archive; `other` is left unusable (every call on it throws).
     writer(writer&& other) noexcept
         : sink_(std::move(other.sink_)), handle_(std::move(other.handle_)),
-          state_(std::exchange(other.state_, state::moved)), unwinding_(other.unwinding_), remaining_(other.remaining_),
-          entry_path_(std::move(other.entry_path_)), warnings_(std::move(other.warnings_)) {}
+          state_(std::exchange(other.state_, state::moved)), unwinding_(other.unwinding_), opened_(other.opened_),
+          remaining_(other.remaining_), entry_path_(std::move(other.entry_path_)),
+          warnings_(std::move(other.warnings_)) {}
 
     /// Finishes this writer's archive as the destructor would, then takes over `other`'s.
     writer& operator=(writer&& other) noexcept {
@@ -152,6 +155,7 @@ public:
             handle_ = std::move(other.handle_);
             state_ = std::exchange(other.state_, state::moved);
             unwinding_ = other.unwinding_;
+            opened_ = other.opened_;
             remaining_ = other.remaining_;
             entry_path_ = std::move(other.entry_path_);
             warnings_ = std::move(other.warnings_);
@@ -185,20 +189,33 @@ public:
             add_entry(sized.native_handle(), data);
             return;
         }
-        if (declared && *declared != static_cast<std::int64_t>(data.size()))
+        if (*declared != static_cast<std::int64_t>(data.size()))
             throw detail::make_error(errc::invalid_argument, "add", "the declared size differs from the data size",
                                      header.pathname());
         add_entry(header.native_handle(), data);
     }
 
     /// Copies an entry being read (a reader's entry_view): its header, then its data block by block.
+    /// An entry whose size the source does not declare (streamed zip) is gathered in memory first.
     template <class View>
     requires requires(View const& v) {
         { v.native_handle() } -> std::convertible_to<::archive_entry*>;
         v.blocks();
     }
     void add(View const& view) {
-        begin_raw(view.native_handle());
+        ::archive_entry* const header = view.native_handle();
+        if (archive_entry_size_is_set(header) == 0 && carries_data(header)) {
+            std::vector<std::byte> data;
+            for (auto const& block : view.blocks()) {
+                if (block.offset < 0 || static_cast<std::uint64_t>(block.offset) < data.size())
+                    throw detail::make_error(errc::archive_failed, "add", "the source's data blocks overlap",
+                                             safe_pathname(header));
+                data.resize(static_cast<std::size_t>(block.offset)); // a sparse hole reads as zeros
+                data.insert(data.end(), block.data.begin(), block.data.end());
+            }
+            return add(entry::copy_of(header), data);
+        }
+        begin_raw(header);
         std::int64_t position = 0;
         for (auto const& block : view.blocks()) {
             // Holes of sparse entries come back as gaps between block offsets: write them as zeros.
@@ -206,7 +223,7 @@ public:
             write(block.data);
             position = block.offset + static_cast<std::int64_t>(block.data.size());
         }
-        if (remaining_ > 0 && archive_entry_sparse_count(view.native_handle()) > 0) write_zeros(remaining_);
+        if (remaining_ > 0 && archive_entry_sparse_count(header) > 0) write_zeros(remaining_);
         finish();
     }
 
@@ -286,7 +303,13 @@ public:
 
     /// Abandons the archive: no trailer is written and the destination is undone where possible.
     void abandon() noexcept {
-        if (handle_) archive_write_fail(handle_.get());
+        if (handle_) {
+            archive_write_fail(handle_.get());
+            // libarchive 3.6 frees its output buffers only in close, which free skips after a
+            // failure: close into a sink that drops every byte, so nothing leaks and nothing lands.
+            if (sink_) sink_->discarding = true;
+            if (sink_ && opened_) archive_write_close(handle_.get());
+        }
         handle_.reset();
         if (sink_) sink_->abort();
         sink_.reset();
@@ -310,6 +333,7 @@ private:
             int const st = archive_write_open2(handle_.get(), sink_.get(), &detail::sink_open, &detail::sink_write,
                                                &detail::sink_close, nullptr);
             if (st < ARCHIVE_OK) fail_from_archive(st, "open");
+            opened_ = true;
         } catch (...) {
             abandon();
             throw;
@@ -351,13 +375,13 @@ private:
             throw detail::capture_error(handle_.get(), st, operation);
     }
 
-    static bool carries_data(entry const& e) {
-        return archive_entry_filetype(e.native_handle()) == AE_IFREG &&
-               archive_entry_hardlink(e.native_handle()) == nullptr;
+    static bool carries_data(::archive_entry* e) {
+        return archive_entry_filetype(e) == AE_IFREG && archive_entry_hardlink(e) == nullptr;
     }
+    static bool carries_data(entry const& e) { return carries_data(e.native_handle()); }
 
     void add_entry(::archive_entry* header, std::span<std::byte const> data) {
-        if (!data.empty() && !(archive_entry_filetype(header) == AE_IFREG && archive_entry_hardlink(header) == nullptr))
+        if (!data.empty() && !carries_data(header))
             throw detail::make_error(errc::invalid_argument, "add", "only regular files carry data",
                                      safe_pathname(header));
         begin_raw(header);
@@ -380,8 +404,7 @@ private:
         if (st == ARCHIVE_FAILED) throw detail::capture_error(raw(), st, "begin_entry", path); // skipped, may go on
         if (st < ARCHIVE_WARN) fail_from_archive(st, "begin_entry", path);
         if (st == ARCHIVE_WARN) warnings_.push_back(detail::capture_warning(raw(), "begin_entry", path));
-        bool const has_data = archive_entry_filetype(header) == AE_IFREG && archive_entry_hardlink(header) == nullptr;
-        remaining_ = has_data ? size : 0;
+        remaining_ = carries_data(header) ? size : 0;
         entry_path_ = std::move(path);
         state_ = state::in_entry;
     }
@@ -513,6 +536,7 @@ private:
     detail::write_handle handle_;
     state state_ = state::ready;
     int unwinding_ = 0;
+    bool opened_ = false; // archive_write_open2 succeeded, so close() has filters to close
     std::int64_t remaining_ = 0;
     std::string entry_path_;
     std::vector<warning> warnings_;

@@ -2,8 +2,10 @@
 #include "writer_test_support.hpp"
 
 #include <catch.hpp>
+#include <test_support.hpp>
 
 #include <chrono>
+#include <utility>
 
 using namespace writer_test;
 
@@ -129,4 +131,40 @@ TEST_CASE("re-packing copies each entry read by cbound's reader, header and data
         kept.emplace_back(e);
     CHECK(kept.at(1).pathname() == "d/big.bin");
     CHECK(kept.at(1).size() == static_cast<std::int64_t>(big.size()));
+}
+
+TEST_CASE("re-packing a streamed zip whose entries declare no size gathers each entry first") {
+    if (!cbound_test::have_tool("python3")) {
+        WARN("skipped: no python3");
+        return;
+    }
+    cbound_test::scratch_dir dir("w-repack");
+    std::string const text = noise(30000, 9);
+    cbound_test::write_file(dir / "a.txt", text);
+    // Written to a pipe, zipfile cannot seek back: sizes follow the data in descriptors.
+    std::string const script = "import sys, zipfile\n"
+                               "z = zipfile.ZipFile(sys.stdout.buffer, 'w', zipfile.ZIP_DEFLATED)\n"
+                               "z.write(sys.argv[1], 'a.txt')\n"
+                               "z.writestr('b.txt', 'bee')\n"
+                               "z.close()\n";
+    auto const made = cbound_test::run("python3 -c " + cbound_test::sh_quote(script) + " " +
+                                       cbound_test::sh_quote((dir / "a.txt").string()) + " | cat");
+    REQUIRE(made.exit_code == 0);
+    // A source that cannot seek: libarchive reads the zip front to back, without its central directory.
+    bool served = false;
+    ar::read_source once;
+    once.read = [&]() -> std::span<std::byte const> {
+        if (std::exchange(served, true)) return {};
+        return bytes_of(made.output);
+    };
+    ar::reader r = ar::reader::open_callback(std::move(once));
+    bool saw_unsized = false;
+    auto const copy = ar::writer::to_memory(ar::format::pax, ar::filter::none, [&](ar::writer& w) {
+        for (ar::entry_view e : r) {
+            saw_unsized = saw_unsized || !e.size();
+            w.add(e);
+        }
+    });
+    CHECK(saw_unsized);
+    CHECK(read_back(copy) == listing{{"a.txt", text}, {"b.txt", "bee"}});
 }

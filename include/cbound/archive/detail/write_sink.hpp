@@ -48,6 +48,8 @@ public:
 
     /// Holds an exception thrown while libarchive was calling us.
     callback_guard guard;
+    /// Set once the archive is abandoned: from then on bytes are dropped and close() is not called.
+    bool discarding = false;
 };
 
 /// An error from a failed POSIX call, with errno as its code.
@@ -193,6 +195,7 @@ inline int sink_open(::archive* a, void* self) {
 /// archive_write_callback for a write_sink.
 inline la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::size_t length) {
     auto* s = static_cast<write_sink*>(self);
+    if (s->discarding) return static_cast<la_ssize_t>(length);
     if (s->guard.has_pending()) return -1; // the sink failed already; libarchive may still flush
     return s->guard.run(a, la_ssize_t{-1}, [&] {
         s->write({static_cast<std::byte const*>(buffer), length});
@@ -203,6 +206,7 @@ inline la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::
 /// archive_close_callback for a write_sink; skipped after a failure, which gets abort() instead.
 inline int sink_close(::archive* a, void* self) {
     auto* s = static_cast<write_sink*>(self);
+    if (s->discarding) return ARCHIVE_OK;
     if (s->guard.has_pending()) return ARCHIVE_FATAL;
     return s->guard.run(a, ARCHIVE_FATAL, [&] {
         s->close();
