@@ -35,38 +35,42 @@ std::size_t raw_pathname_size(raw_view const* v) {
 }
 std::size_t wrapped_pathname_size(ca::entry_view const* e) { return e->pathname().size(); }
 
-// size(): "is it set?" then the value; -1 when unset.
-std::int64_t raw_size(raw_view const* v) {
-    return archive_entry_size_is_set(v->entry) != 0 ? archive_entry_size(v->entry) : -1;
+// size(): "is it set?" then the value, -1 when unset, handed on to a consumer.
+void consume_size(std::int64_t size);
+void raw_size(raw_view const* v) {
+    std::int64_t size = -1;
+    if (archive_entry_size_is_set(v->entry) != 0) [[likely]]
+        size = archive_entry_size(v->entry);
+    consume_size(size);
 }
-std::int64_t wrapped_size(ca::entry_view const* e) { return e->size().value_or(-1); }
+void wrapped_size(ca::entry_view const* e) { consume_size(e->size().value_or(-1)); }
 
-// The entry loop: check the handle, read each header (under the UTF-8 locale when the
-// thread is not UTF-8, retrying RETRY a bounded number of times), stop at the end.
-static int raw_next_header(cd::read_state* s) {
-    int st = archive_read_next_header(s->handle.get(), &s->current);
-    for (int retry = 0; st == ARCHIVE_RETRY && retry < cd::max_retries; ++retry)
+// The entry loop, in the read-ahead shape a range-for has (read, then test, body, read
+// again): check the handle, read each header under the UTF-8 locale when the thread is not
+// UTF-8; anything but OK (the end, a warning, RETRY, an error) goes to the cold path.
+[[gnu::always_inline]] static inline void raw_next_header(cd::read_state* s) {
+    if (s->fatal) [[unlikely]]
+        cd::throw_unusable("read_next_header");
+    s->data_skipped = false;
+    int st;
+    if (s->switch_locale) {
+        locale_t const previous = ::uselocale(cd::utf8_locale());
         st = archive_read_next_header(s->handle.get(), &s->current);
-    return st;
+        ::uselocale(previous);
+    } else {
+        st = archive_read_next_header(s->handle.get(), &s->current);
+    }
+    if (st != ARCHIVE_OK) [[unlikely]]
+        cd::header_status(*s, st);
 }
 std::size_t raw_count_entries(cd::read_state** owner) {
     cd::read_state* s = *owner;
+    if (s == nullptr) [[unlikely]]
+        cd::throw_unusable("read_next_header");
     std::size_t n = 0;
-    for (;;) {
-        if (s == nullptr || s->fatal) cd::throw_unusable("read_next_header");
-        s->data_skipped = false;
-        int st;
-        if (s->switch_locale) {
-            locale_t const previous = ::uselocale(cd::utf8_locale());
-            st = raw_next_header(s);
-            ::uselocale(previous);
-        } else {
-            st = raw_next_header(s);
-        }
-        if (st != ARCHIVE_OK) cd::header_status(*s, st);
-        if (s->current == nullptr) return n;
+    for (raw_next_header(s); s->current != nullptr; raw_next_header(s))
         ++n;
-    }
+    return n;
 }
 std::size_t wrapped_count_entries(ca::reader* r) {
     std::size_t n = 0;
@@ -77,24 +81,31 @@ std::size_t wrapped_count_entries(ca::reader* r) {
     return n;
 }
 
-// The block loop: every block of the current entry, straight from archive_read_data_block.
+// The block loop, read-ahead shape too: one archive_read_data_block per block; RETRY, the
+// end and errors go to the cold path.
+[[gnu::always_inline]] static inline bool raw_next_block(cd::read_state* s, ::archive* a, ca::block* out) {
+    void const* buffer = nullptr;
+    std::size_t size = 0;
+    la_int64_t offset = 0;
+    int const st = archive_read_data_block(a, &buffer, &size, &offset);
+    if (st != ARCHIVE_OK) [[unlikely]] {
+        if (!cd::block_status(*s, a, st, buffer, size, offset)) return false;
+    }
+    out->offset = offset;
+    out->data = {static_cast<std::byte const*>(buffer), size};
+    return true;
+}
 std::size_t raw_block_total(raw_view const* v) {
     cd::read_state* s = v->state;
     ::archive* a = s->handle.get();
-    if (s->fatal) cd::throw_unusable("read_data_block");
-    if (s->data_skipped) return 0;
+    if (s->fatal) [[unlikely]]
+        cd::throw_unusable("read_data_block");
     std::size_t total = 0;
-    for (;;) {
-        void const* buffer = nullptr;
-        std::size_t size = 0;
-        la_int64_t offset = 0;
-        int st = archive_read_data_block(a, &buffer, &size, &offset);
-        for (int retry = 0; st == ARCHIVE_RETRY && retry < cd::max_retries; ++retry)
-            st = archive_read_data_block(a, &buffer, &size, &offset);
-        if (st == ARCHIVE_EOF) return total;
-        if (st != ARCHIVE_OK) cd::data_failure(*s, st, "read_data_block");
-        total += size;
-    }
+    if (s->data_skipped) return 0;
+    ca::block b;
+    for (bool more = raw_next_block(s, a, &b); more; more = raw_next_block(s, a, &b))
+        total += b.data.size();
+    return total;
 }
 std::size_t wrapped_block_total(ca::entry_view const* e) {
     std::size_t total = 0;

@@ -63,7 +63,7 @@ public:
         /// A view of the current entry, valid until the next increment.
         [[nodiscard]] entry_view operator*() const noexcept { return entry_view(*state_, state_->current); }
         /// Reads the next header.
-        iterator& operator++() {
+        [[gnu::always_inline]] iterator& operator++() {
             detail::advance(*state_);
             return *this;
         }
@@ -149,10 +149,13 @@ public:
     [[nodiscard]] ::archive* native_handle() const noexcept { return state_ ? state_->handle.get() : nullptr; }
 
     /// Reads the first (or next) header; iterate with `for (entry_view e : reader)`.
-    [[nodiscard]] iterator begin() & {
-        detail::require_usable(state_.get(), "read_next_header");
-        detail::advance(*state_);
-        return iterator(state_.get());
+    [[nodiscard]] [[gnu::always_inline]] iterator begin() & {
+        // One load of the state: a C call in advance() could otherwise change state_ for all
+        // the compiler knows.
+        detail::read_state* const s = state_.get();
+        detail::require_usable(s, "read_next_header");
+        detail::advance(*s);
+        return iterator(s);
     }
     /// A temporary reader's iterator would dangle (a range-for over a temporary still works).
     iterator begin() && = delete;
@@ -161,10 +164,11 @@ public:
 
     /// Reads the next header: a view of the entry, or nullopt at the end of the archive.
     [[nodiscard]] std::optional<entry_view> next() {
-        detail::require_usable(state_.get(), "read_next_header");
-        detail::advance(*state_);
-        if (state_->current == nullptr) return std::nullopt;
-        return entry_view(*state_, state_->current);
+        detail::read_state* const s = state_.get();
+        detail::require_usable(s, "read_next_header");
+        detail::advance(*s);
+        if (s->current == nullptr) return std::nullopt;
+        return entry_view(*s, s->current);
     }
 
     /// The warnings libarchive reported on headers so far, in order (none are dropped).

@@ -21,22 +21,31 @@ struct block {
 
 namespace detail {
 
+/// The slow path of a block read, out of line: retries RETRY a bounded number of times, then
+/// reports the end of the entry (false, once per entry) or throws on failure. It writes only
+/// the locals that archive_read_data_block already had, so nothing else escapes the hot path.
+[[gnu::cold]] [[gnu::noinline]] inline bool block_status(read_state& s, ::archive* a, int st, void const*& buffer,
+                                                         std::size_t& size, la_int64_t& offset) {
+    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
+        st = archive_read_data_block(a, &buffer, &size, &offset);
+    if (st == ARCHIVE_EOF) return false;
+    if (st != ARCHIVE_OK) data_failure(s, st, "read_data_block");
+    return true;
+}
+
 /// Reads the next block into `out`; false at the end of the entry, throws on failure.
-inline bool read_block(read_state& s, ::archive* a, block& out) {
-    void const* buf = nullptr;
+[[gnu::always_inline]] inline bool read_block(read_state& s, ::archive* a, block& out) {
+    void const* buffer = nullptr;
     std::size_t size = 0;
     la_int64_t offset = 0;
     s.blocks.advance();
-    int st = archive_read_data_block(a, &buf, &size, &offset);
-    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
-        st = archive_read_data_block(a, &buf, &size, &offset);
-    if (st == ARCHIVE_OK) [[likely]] {
-        out.offset = offset;
-        out.data = {static_cast<std::byte const*>(buf), size};
-        return true;
+    int const st = archive_read_data_block(a, &buffer, &size, &offset);
+    if (st != ARCHIVE_OK) [[unlikely]] {
+        if (!block_status(s, a, st, buffer, size, offset)) return false;
     }
-    if (st == ARCHIVE_EOF) return false;
-    data_failure(s, st, "read_data_block");
+    out.offset = offset;
+    out.data = {static_cast<std::byte const*>(buffer), size};
+    return true;
 }
 
 /// A single-pass range over the data blocks of the current entry.
@@ -58,7 +67,7 @@ public:
         /// Member access to the current block.
         [[nodiscard]] block const* operator->() const noexcept { return &**this; }
         /// Reads the next block.
-        iterator& operator++() {
+        [[gnu::always_inline]] iterator& operator++() {
             step();
             return *this;
         }
@@ -69,13 +78,13 @@ public:
 
     private:
         friend block_range;
-        iterator(read_state* s, ::archive* a) : state_(s), archive_(a) {
+        [[gnu::always_inline]] iterator(read_state* s, ::archive* a) : state_(s), archive_(a) {
             if (s->data_skipped)
                 state_ = nullptr; // nothing left after skip()
             else
                 step();
         }
-        void step() {
+        [[gnu::always_inline]] void step() {
             if (!read_block(*state_, archive_, current_)) state_ = nullptr;
             stamp_ = cbound::detail::generation_stamp(state_ != nullptr ? state_->blocks : empty_generation());
         }
@@ -93,7 +102,7 @@ public:
     /// A range over the blocks of the entry current in `s`.
     explicit block_range(read_state& s) noexcept : state_(&s), archive_(s.handle.get()) {}
     /// Reads the first block.
-    [[nodiscard]] iterator begin() {
+    [[nodiscard]] [[gnu::always_inline]] iterator begin() {
         require_usable(state_, "read_data_block");
         return iterator(state_, archive_);
     }

@@ -74,32 +74,21 @@ inline void require_usable(read_state const* s, char const* operation) {
     throw e;
 }
 
-/// The slow path of a header read: records a warning or throws.
-[[gnu::cold]] [[gnu::noinline]] inline void header_status(read_state& s, int st) {
-    if (st == ARCHIVE_WARN) {
-        // The entry is still delivered; the warning is kept, never dropped.
-        s.warnings.push_back(capture_warning(s.handle.get(), "read_next_header", s.current_pathname()));
-        s.guard.rethrow_if_any();
-        return;
-    }
-    s.current = nullptr;
-    throw_failure(s, st, "read_next_header", {});
-}
-
-/// archive_read_next_header, retrying a bounded number of times on RETRY.
-inline int read_header(read_state& s) noexcept {
-    int st = archive_read_next_header(s.handle.get(), &s.current);
-    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
-        st = archive_read_next_header(s.handle.get(), &s.current);
-    return st;
+/// archive_read_next_header into s.current.
+[[gnu::always_inline]] inline int read_header(read_state& s) noexcept {
+    return archive_read_next_header(s.handle.get(), &s.current);
 }
 
 /// read_header under a UTF-8 thread locale: libarchive converts names with the thread's locale.
 /// The switch costs two uselocale calls (about 160 instructions), so it is skipped when the
 /// thread already used a UTF-8 LC_CTYPE when the reader was opened.
-inline int read_header_utf8(read_state& s) noexcept {
-    utf8_scope const utf8;
-    return read_header(s);
+/// Plain uselocale calls rather than utf8_scope: libarchive is C and cannot throw (callbacks
+/// are guarded), and a scope object would cost a landing pad on every header.
+[[gnu::always_inline]] inline int read_header_utf8(read_state& s) noexcept {
+    locale_t const previous = ::uselocale(utf8_locale());
+    int const st = read_header(s);
+    ::uselocale(previous);
+    return st;
 }
 
 /// Whether the calling thread's LC_CTYPE is UTF-8 already (then names need no switch).
@@ -108,21 +97,36 @@ inline int read_header_utf8(read_state& s) noexcept {
     return codeset == "UTF-8" || codeset == "utf8";
 }
 
+/// The slow path of a header read, out of line: retries RETRY a bounded number of times,
+/// then handles the end (once per archive), a warning (recorded) or a failure (thrown).
+[[gnu::cold]] [[gnu::noinline]] inline void header_status(read_state& s, int st) {
+    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
+        st = s.switch_locale ? read_header_utf8(s) : read_header(s);
+    if (st == ARCHIVE_OK) return;
+    if (st == ARCHIVE_WARN) {
+        // The entry is still delivered; the warning is kept, never dropped.
+        s.warnings.push_back(capture_warning(s.handle.get(), "read_next_header", s.current_pathname()));
+        s.guard.rethrow_if_any();
+        return;
+    }
+    s.current = nullptr;
+    if (st == ARCHIVE_EOF) {
+        s.guard.rethrow_if_any(); // a source that threw may look like a clean end to libarchive
+        return;
+    }
+    throw_failure(s, st, "read_next_header", {});
+}
+
 /// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
-inline void advance(read_state& s) {
+/// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
+[[gnu::always_inline]] inline void advance(read_state& s) {
     require_usable(&s, "read_next_header");
     s.entries.advance();
     s.blocks.advance();
     s.data_skipped = false;
-    int st = s.switch_locale ? read_header_utf8(s) : read_header(s);
-    if (st == ARCHIVE_OK) [[likely]]
-        return;
-    if (st == ARCHIVE_EOF) {
-        s.current = nullptr;
-        s.guard.rethrow_if_any();
-        return;
-    }
-    header_status(s, st);
+    int const st = s.switch_locale ? read_header_utf8(s) : read_header(s);
+    if (st != ARCHIVE_OK) [[unlikely]]
+        header_status(s, st);
 }
 
 /// The slow path of a data read: every status other than OK/EOF fails the entry.
