@@ -2,7 +2,7 @@
 
 from xml.sax.saxutils import escape
 
-BAR_H, GAP, LEFT, WIDTH, TOP = 16, 6, 330, 900, 60
+BAR_H, GAP, TOP, CHAR_W, PLOT_W = 16, 6, 60, 6.6, 560
 COLOURS = {"raw": "#4c72b0", "bsdtar": "#dd8452", "instructions": "#55a868"}
 
 
@@ -25,8 +25,11 @@ def _bars(rows, instr):
 
 def render(rows, instr):
     bars = _bars(rows, instr)
+    # The label column is as wide as the longest label (12 px sans-serif: about 6.6 px a character).
+    LEFT = int(max([20] + [len(b[0]) for b in bars]) * CHAR_W) + 16
+    WIDTH = LEFT + PLOT_W + 60
     top_ratio = max([1.2] + [min(b[1], 3.0) for b in bars]) * 1.05
-    scale = (WIDTH - LEFT - 80) / top_ratio
+    scale = PLOT_W / top_ratio
     height = TOP + len(bars) * (BAR_H + GAP) + 40
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
            f'font-family="sans-serif" font-size="12">',
