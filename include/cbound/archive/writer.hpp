@@ -8,7 +8,8 @@
 //     trailer reaches the destination (libarchive's close still runs, into a sink that drops
 //     every byte, because 3.6 frees its buffers nowhere else), a file cbound created is
 //     removed, a vector is emptied, a callback sink gets `abort`. A well-formed archive only
-//     appears after a complete run.
+//     appears after a complete run. (Bytes already handed to an fd, FILE* or ostream stay
+//     there: cbound cannot take them back, but they never end in an archive trailer.)
 //   * a writer destroyed between entries without close() and not during unwinding closes
 //     normally (a destructor cannot throw: if that close fails, the archive is abandoned as
 //     above). Call close() to hear about failures.
@@ -304,10 +305,12 @@ public:
     /// Abandons the archive: no trailer is written and the destination is undone where possible.
     void abandon() noexcept {
         if (handle_) {
-            archive_write_fail(handle_.get());
-            // libarchive 3.6 frees its output buffers only in close, which free skips after a
-            // failure: close into a sink that drops every byte, so nothing leaks and nothing lands.
+            // From here every byte is dropped. libarchive 3.6 frees its buffers only in close and
+            // finish_entry (zip's deflate stream), which free skips after a failure: run them into
+            // the discarding sink, so nothing leaks and nothing reaches the destination.
             if (sink_) sink_->discarding = true;
+            if (state_ == state::in_entry) archive_write_finish_entry(handle_.get());
+            archive_write_fail(handle_.get());
             if (sink_ && opened_) archive_write_close(handle_.get());
         }
         handle_.reset();

@@ -208,3 +208,19 @@ TEST_CASE("equal inputs give byte-identical archives") {
         }
     }
 }
+
+TEST_CASE("hardlinks written from entry_info are links for GNU tar, sharing the data") {
+    scratch_dir dir("w-hard");
+    std::string const path = (dir / "h.tar").string();
+    {
+        ar::writer w = ar::writer::open(path);
+        w.add({.pathname = "original.txt", .mtime = when}, bytes_of(alpha));
+        w.add({.pathname = "again.txt", .type = ar::entry_type::hardlink, .mtime = when, .hardlink = "original.txt"});
+        w.close();
+    }
+    CHECK(contains(run("tar -tvf " + sh_quote(path)).output, "again.txt link to original.txt"));
+    cbound_test::fs::create_directory(dir / "x");
+    REQUIRE(run("tar -xf " + sh_quote(path) + " -C " + sh_quote((dir / "x").string())).exit_code == 0);
+    CHECK(cbound_test::read_file(dir / "x/again.txt") == alpha);
+    CHECK(cbound_test::fs::hard_link_count(dir / "x/again.txt") == 2);
+}
