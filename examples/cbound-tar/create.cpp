@@ -1,0 +1,75 @@
+// cbound-tar create: a writer to a file, fed with files and folder trees from disk.
+#include "commands.hpp"
+
+#include <cbound/archive/types.hpp>
+#include <cbound/archive/writer.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <system_error>
+
+namespace cbound_tar {
+
+namespace {
+
+namespace fs = std::filesystem;
+using cbound::archive::archive_kind;
+
+/// The format and filter: from --format/--filter where given, from the archive's name otherwise.
+archive_kind kind_for(arguments const& args) {
+    std::optional<archive_kind> from_name;
+    try {
+        from_name = cbound::archive::from_extension(fs::path(args.archive).filename().string());
+    } catch (cbound::archive::error const&) {
+        if (args.format.empty())
+            throw usage_mistake("cannot tell the format from the name '" + args.archive + "'; give --format");
+    }
+    archive_kind kind = from_name.value_or(archive_kind{cbound::archive::format::pax, cbound::archive::filter::none});
+    if (!args.format.empty()) {
+        auto const f = cbound::archive::format_from_string(args.format);
+        if (!f) throw usage_mistake("unknown format '" + args.format + "'");
+        kind.format = *f;
+        if (!from_name) kind.filter = cbound::archive::filter::none;
+    }
+    if (!args.filter.empty()) {
+        auto const g = cbound::archive::filter_from_string(args.filter);
+        if (!g) throw usage_mistake("unknown filter '" + args.filter + "'");
+        kind.filter = *g;
+    }
+    return kind;
+}
+
+/// The name a file gets inside the archive: its path as given, tidied, never absolute (like tar).
+std::string archive_name(fs::path const& p) { return p.lexically_normal().relative_path().generic_string(); }
+
+} // namespace
+
+int create(arguments const& args) {
+    archive_kind const kind = kind_for(args);
+    // Check the inputs first, so a typo does not leave a half-made archive to be removed.
+    for (std::string const& p : args.paths) {
+        std::error_code ec;
+        if (!fs::exists(fs::symlink_status(p, ec))) {
+            complain(args.archive, p, "no such file or folder");
+            return archive_error;
+        }
+    }
+    auto w = cbound::archive::writer::open(args.archive, kind.format, kind.filter);
+    cbound::archive::tree_options options;
+    // A folder holding the archive being written must not add it to itself.
+    options.filter = [&](fs::directory_entry const& d) {
+        std::error_code ec;
+        return !fs::equivalent(d.path(), args.archive, ec);
+    };
+    for (std::string const& p : args.paths) {
+        if (fs::is_directory(fs::symlink_status(p)))
+            w.add_tree(p, options);
+        else
+            w.add_file(p, archive_name(p));
+    }
+    w.close();
+    return ok;
+}
+
+} // namespace cbound_tar
