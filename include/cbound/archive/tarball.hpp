@@ -19,6 +19,7 @@
 #include <cbound/archive/detail/tarball_builder.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/reader.hpp>
 #include <cbound/archive/types.hpp>
 
 #include <compare>
@@ -36,6 +37,17 @@
 #include <utility>
 
 namespace cbound::archive {
+
+/// Limits for tarball::open and the reader settings it opens with; the defaults suit untrusted archives.
+struct tarball_options {
+    /// Most bytes of file data the tarball may copy or decompress into memory it owns
+    /// (data borrowed zero-copy from the archive bytes does not count); more is an error.
+    std::uint64_t max_decoded_bytes = std::uint64_t{1} << 30;
+    /// Most entries the index may hold; more is an error.
+    std::uint64_t max_entries = std::uint64_t{1} << 24;
+    /// Formats and filters to accept, libarchive options and passphrases, as for reader.
+    reader_options read;
+};
 
 /// A borrowed view of one indexed entry's metadata; valid while its tarball lives.
 class tarball_entry {
@@ -177,14 +189,14 @@ public:
             throw error(e.code(), "open", std::move(message));
         }
         index->source = index->mapping.bytes();
-        return tarball(detail::build_tarball_index(std::move(index), options));
+        return tarball(std::move(index), options);
     }
 
     /// Indexes an archive in memory the caller keeps alive and unchanged while the tarball lives.
     [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes, tarball_options const& options = {}) {
         auto index = std::make_unique<detail::tarball_index>();
         index->source = bytes;
-        return tarball(detail::build_tarball_index(std::move(index), options));
+        return tarball(std::move(index), options);
     }
 
     /// Takes over the index of `other`, which becomes unusable (its methods throw).
@@ -261,7 +273,17 @@ public:
     }
 
 private:
-    explicit tarball(std::unique_ptr<detail::tarball_index> index) noexcept : index_(std::move(index)) {}
+    /// Opens the index's source with a reader configured by `options` and indexes it.
+    tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options) {
+        // An empty mapping has no address; libarchive still wants one.
+        static constexpr std::byte nothing{};
+        std::span<std::byte const> const bytes = index->source.empty() ? std::span(&nothing, 0) : index->source;
+        // The reader applies the allow-lists, options and passphrases; the index walks its handle.
+        reader const r = reader::open_memory(bytes, options.read);
+        index->warnings.assign(r.warnings().begin(), r.warnings().end());
+        detail::tarball_builder(r.native_handle(), *index, {options.max_decoded_bytes, options.max_entries}).run();
+        index_ = std::move(index);
+    }
 
     [[noreturn, gnu::cold, gnu::noinline]] static void throw_unusable() {
         throw detail::make_error(errc::handle_unusable, "tarball", "the tarball was moved from", {}, status::fatal);

@@ -10,9 +10,9 @@
 #pragma once
 
 #include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
 #include <cbound/archive/error.hpp>
-#include <cbound/archive/reader.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -20,31 +20,25 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace cbound::archive {
 
-/// Limits for tarball::open and the reader settings it opens with; the defaults suit untrusted archives.
-struct tarball_options {
-    /// Most bytes of file data the tarball may copy or decompress into memory it owns
-    /// (data borrowed zero-copy from the archive bytes does not count); more is an error.
-    std::uint64_t max_decoded_bytes = std::uint64_t{1} << 30;
-    /// Most entries the index may hold; more is an error.
-    std::uint64_t max_entries = std::uint64_t{1} << 24;
-    /// Formats and filters to accept, libarchive options and passphrases, as for reader.
-    reader_options read;
-};
-
 namespace detail {
+
+/// The caps a tarball_builder enforces (from tarball_options).
+struct tarball_limits {
+    std::uint64_t max_decoded_bytes; ///< bytes of file data copied or decompressed into owned memory
+    std::uint64_t max_entries;       ///< entries in the index
+};
 
 /// Reads every header and every file's data of an opened archive into a tarball_index.
 class tarball_builder {
 public:
-    tarball_builder(::archive* a, tarball_index& index, tarball_options const& options) noexcept
-        : a_(a), index_(index), options_(options) {}
+    tarball_builder(::archive* a, tarball_index& index, tarball_limits limits) noexcept
+        : a_(a), index_(index), limits_(limits) {}
 
     /// Indexes the whole archive; throws cbound::archive::error naming the operation and entry.
     void run() {
@@ -82,10 +76,10 @@ private:
     }
 
     void add(::archive_entry* entry) {
-        if (index_.records.size() >= options_.max_entries ||
+        if (index_.records.size() >= limits_.max_entries ||
             index_.records.size() >= std::numeric_limits<std::uint32_t>::max())
             throw make_error(errc::limit_exceeded, "read_next_header",
-                             "more entries than max_entries allows (" + std::to_string(options_.max_entries) + ")");
+                             "more entries than max_entries allows (" + std::to_string(limits_.max_entries) + ")");
         char const* name = archive_entry_pathname(entry);
         if (name == nullptr) name = archive_entry_pathname_utf8(entry);
         char const* hardlink = archive_entry_hardlink(entry);
@@ -212,30 +206,17 @@ private:
     /// Checks the cap before growing: sizes and offsets come from the archive and may be huge.
     void reserve(std::uint64_t count, std::string_view path) const {
         std::uint64_t const used = index_.decoded.size();
-        if (count > options_.max_decoded_bytes - std::min(used, options_.max_decoded_bytes))
+        if (count > limits_.max_decoded_bytes - std::min(used, limits_.max_decoded_bytes))
             throw make_error(errc::limit_exceeded, "read_data",
                              "decoded data would exceed max_decoded_bytes (" +
-                                 std::to_string(options_.max_decoded_bytes) + ")",
+                                 std::to_string(limits_.max_decoded_bytes) + ")",
                              path);
     }
 
     ::archive* a_;
     tarball_index& index_;
-    tarball_options const& options_;
+    tarball_limits limits_;
 };
-
-/// Opens the index's source with a reader configured by `options` and indexes it.
-[[nodiscard]] inline std::unique_ptr<tarball_index> build_tarball_index(std::unique_ptr<tarball_index> index,
-                                                                        tarball_options const& options) {
-    // An empty mapping has no address; libarchive still wants one.
-    static constexpr std::byte nothing{};
-    std::span<std::byte const> const bytes = index->source.empty() ? std::span(&nothing, 0) : index->source;
-    // The reader applies the allow-lists, options and passphrases; the index walks its handle.
-    reader const r = reader::open_memory(bytes, options.read);
-    index->warnings.assign(r.warnings().begin(), r.warnings().end());
-    tarball_builder(r.native_handle(), *index, options).run();
-    return index;
-}
 
 } // namespace detail
 } // namespace cbound::archive
