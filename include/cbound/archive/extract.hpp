@@ -195,6 +195,11 @@ private:
         std::string hardlink;                             ///< the absolute hard link target, when one
         bool link_has_data = false;                       ///< a hard link carrying its own data
     };
+    [[nodiscard]] static plan refuse(std::string why) {
+        return {entry_outcome::rejected, std::move(why), {}, {}, false};
+    }
+    [[nodiscard]] static plan skip(std::string why) { return {entry_outcome::skipped, std::move(why), {}, {}, false}; }
+    [[nodiscard]] static plan failed(std::string why) { return {entry_outcome::failed, std::move(why), {}, {}, false}; }
 
     void one(entry_view e) {
         std::string name;
@@ -208,8 +213,7 @@ private:
         plan p = options_.policy == extract_policy::fully_trusted
                      ? trusted_plan(name, hardlink_target)
                      : checked_plan(e, name, symlink_target, hardlink_target);
-        if (p.outcome == entry_outcome::extracted && p.path.size() >= PATH_MAX)
-            p = {entry_outcome::failed, "path longer than PATH_MAX", {}, {}, false};
+        if (p.outcome == entry_outcome::extracted && p.path.size() >= PATH_MAX) p = failed("path longer than PATH_MAX");
         if (p.outcome == entry_outcome::rejected && options_.unsafe == on_unsafe::stop)
             throw make_error(errc::unsafe_entry, "extract", p.reason, name);
         if (p.outcome != entry_outcome::extracted) return record(std::move(name), p.outcome, std::move(p.reason));
@@ -219,7 +223,7 @@ private:
     /// fully_trusted: names and hard link targets as they are, relative ones below the destination.
     [[nodiscard]] plan trusted_plan(std::string const& name, std::optional<std::string> const& hardlink) const {
         plan p;
-        if (name.empty()) return {entry_outcome::failed, "empty name", {}, {}, false};
+        if (name.empty()) return failed("empty name");
         p.path = absolute(name);
         if (hardlink) p.hardlink = absolute(*hardlink);
         return p;
@@ -235,13 +239,11 @@ private:
                                     std::optional<std::string> const& symlink_target,
                                     std::optional<std::string> const& hardlink_target) const {
         bool const tar = options_.policy == extract_policy::tar;
-        auto refuse = [](std::string why) { return plan{entry_outcome::rejected, std::move(why), {}, {}, false}; };
         entry_type const type = e.type();
         checked_name const checked = check_member_name(name, tar);
         if (!checked.refusal.empty()) return refuse(checked.refusal);
         if (checked.relative.empty()) {
-            if (type == entry_type::directory)
-                return {entry_outcome::skipped, "names the destination itself", {}, {}, false};
+            if (type == entry_type::directory) return skip("names the destination itself");
             return refuse("names the destination itself");
         }
         switch (type) {
@@ -259,7 +261,7 @@ private:
         }
         walk_result const here = walk_existing(root_, checked.relative);
         if (!here.refusal.empty()) return refuse(here.refusal);
-        if (!here.failure.empty()) return {entry_outcome::failed, here.failure, {}, {}, false};
+        if (!here.failure.empty()) return failed(here.failure);
         plan p;
         p.path = root_ + "/" + checked.relative;
         if (type == entry_type::symlink) {
@@ -269,29 +271,27 @@ private:
                 return refuse(*escape);
         }
         if (type == entry_type::hardlink) {
+            // The target is judged even when the link carries data and becomes its own file:
+            // an archive naming a target outside is hostile either way.
+            checked_name const target = check_member_name(*hardlink_target, tar);
+            if (!target.refusal.empty()) return refuse("hard link target: " + target.refusal);
+            if (target.relative.empty()) return refuse("hard link to the destination itself");
+            walk_result const there = walk_existing(root_, target.relative);
+            if (!there.refusal.empty()) return refuse("hard link target: " + there.refusal);
             p.link_has_data = e.size().value_or(0) > 0;
             if (!p.link_has_data) {
-                checked_name const target = check_member_name(*hardlink_target, tar);
-                if (!target.refusal.empty()) return refuse("hard link target: " + target.refusal);
-                if (target.relative.empty()) return refuse("hard link to the destination itself");
-                walk_result const there = walk_existing(root_, target.relative);
-                if (!there.refusal.empty()) return refuse("hard link target: " + there.refusal);
-                if (!there.leaf_exists)
-                    return {entry_outcome::failed, "hard link target does not exist", {}, {}, false};
+                if (!there.leaf_exists) return failed("hard link target does not exist");
                 if (!S_ISREG(there.leaf.st_mode)) return refuse("hard link to something other than a regular file");
                 p.hardlink = root_ + "/" + target.relative;
             }
         }
         if (here.leaf_exists) {
             bool const both_folders = type == entry_type::directory && S_ISDIR(here.leaf.st_mode);
-            if (options_.existing == overwrite::never && !both_folders)
-                return {entry_outcome::skipped, "already exists", {}, {}, false};
+            if (options_.existing == overwrite::never && !both_folders) return skip("already exists");
             if (options_.existing == overwrite::always_replace && S_ISDIR(here.leaf.st_mode) && !both_folders) {
                 std::error_code ec;
                 std::filesystem::remove_all(p.path, ec); // does not follow symlinks; the walk proved no parent is one
-                if (ec)
-                    return {
-                        entry_outcome::failed, "cannot remove the folder in the way: " + ec.message(), {}, {}, false};
+                if (ec) return failed("cannot remove the folder in the way: " + ec.message());
             }
         }
         return p;

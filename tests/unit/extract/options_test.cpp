@@ -184,3 +184,21 @@ TEST_CASE("a folder entry naming the destination itself is skipped", "[extract][
     CHECK(rep.entries[1].outcome == ca::entry_outcome::extracted);
     CHECK(cbound_test::read_file(work / "dest/f") == "x");
 }
+
+TEST_CASE("a hard link carrying data becomes its own file and leaves its target alone", "[extract][policy]") {
+    cbound_test::scratch_dir work("hardbody");
+    fs::path const archive = work / "h.tar";
+    python("import tarfile, io\nt = tarfile.open(" + sh_quote(archive.string()) +
+           ", 'w', format=tarfile.PAX_FORMAT)\n"
+           "i = tarfile.TarInfo('target'); i.size = 8; t.addfile(i, io.BytesIO(b'original'))\n"
+           "i = tarfile.TarInfo('plain'); i.type = tarfile.LNKTYPE; i.linkname = 'target'; t.addfile(i)\n"
+           "i = tarfile.TarInfo('withbody'); i.type = tarfile.LNKTYPE; i.linkname = 'target'\n"
+           "i.pax_headers = {'size': '7'}; t.addfile(i)\n"
+           "t.fileobj.write(b'replace' + bytes(505)); t.offset += 512\nt.close()\n");
+    auto const rep = extract_file(archive, work / "dest");
+    CHECK(rep.extracted == 3);
+    CHECK(cbound_test::read_file(work / "dest/target") == "original");
+    CHECK(fs::equivalent(work / "dest/plain", work / "dest/target"));
+    CHECK(cbound_test::read_file(work / "dest/withbody") == "replace");
+    CHECK_FALSE(fs::equivalent(work / "dest/withbody", work / "dest/target"));
+}
