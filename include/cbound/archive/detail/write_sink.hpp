@@ -109,10 +109,11 @@ class file_sink final : public write_sink {
 public:
     explicit file_sink(std::FILE* file) : file_(file) {}
     void write(std::span<std::byte const> bytes) override {
-        if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) throw errno_error(errno, "fwrite");
+        if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
+            throw errno_error(errno != 0 ? errno : EIO, "fwrite");
     }
     void close() override {
-        if (std::fflush(file_) != 0) throw errno_error(errno, "fflush");
+        if (std::fflush(file_) != 0) throw errno_error(errno != 0 ? errno : EIO, "fflush");
     }
 
 private:
