@@ -20,7 +20,8 @@ using cbound::archive::entry_type;
 struct lookup {
     std::optional<std::size_t> index; ///< the last entry of that name (what extraction would leave)
     entry_type type = entry_type::unknown;
-    std::string hardlink; ///< the target, for a hard link without data of its own
+    std::string hardlink;                          ///< the target, for a hard link without data of its own
+    std::optional<cbound::archive::error> trouble; ///< why the scan stopped early (a truncated archive)
 };
 
 /// Prints one file of a tarball; false (after saying why) when it is missing or not a file.
@@ -45,15 +46,21 @@ lookup find_streaming(std::string const& archive, std::string const& path) {
     lookup found;
     auto r = cbound::archive::reader::open(archive);
     std::size_t i = 0;
-    for (cbound::archive::entry_view e : r) {
-        if (e.pathname() == path || e.pathname() == path + "/") {
-            found.index = i;
-            found.type = e.type();
-            found.hardlink = std::string(e.hardlink().value_or(""));
-            // A hard link that carries data (cpio, pax) is printed from itself.
-            if (e.size().value_or(0) > 0) found.hardlink.clear();
+    try {
+        for (cbound::archive::entry_view e : r) {
+            if (e.pathname() == path || e.pathname() == path + "/") {
+                found.index = i;
+                found.type = e.type();
+                found.hardlink = std::string(e.hardlink().value_or(""));
+                // A hard link that carries data (cpio, pax) is printed from itself.
+                if (e.size().value_or(0) > 0) found.hardlink.clear();
+            }
+            ++i;
         }
-        ++i;
+    } catch (cbound::archive::error const& e) {
+        // Like tar: what was found before the damage is still printed, then the damage reported.
+        if (!found.index) throw;
+        found.trouble = e;
     }
     return found;
 }
@@ -75,7 +82,9 @@ bool cat_streaming(arguments const& args, std::string const& path, int depth = 0
     for (std::size_t i = 0; i < *found.index; ++i)
         ++it;
     (*it).copy_to(std::cout);
-    return static_cast<bool>(std::cout.flush());
+    bool const written = static_cast<bool>(std::cout.flush());
+    if (found.trouble) complain(args.archive, *found.trouble);
+    return written && !found.trouble;
 }
 
 } // namespace

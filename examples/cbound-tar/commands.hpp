@@ -1,6 +1,8 @@
 // cbound-tar — the commands, each a function over parsed arguments that returns an exit code.
 #pragma once
 
+#include <cbound/archive/error.hpp>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,5 +43,7 @@ int cat(arguments const& args);
 
 /// Prints "cbound-tar: <archive>: <entry>: <message>" on stderr (the entry only when given).
 void complain(std::string const& archive, std::string const& entry, std::string const& message);
+/// Prints a cbound error the same way, with errno's text where libarchive's message lacks it.
+void complain(std::string const& archive, cbound::archive::error const& e);
 
 } // namespace cbound_tar

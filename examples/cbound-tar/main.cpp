@@ -115,15 +115,7 @@ int main(int argc, char** argv) {
     try {
         return found->second(args);
     } catch (cbound::archive::error const& e) {
-        // The archive's own name is in pathname() when opening it failed: say it once.
-        std::string const entry = e.pathname() == args.archive ? std::string() : e.pathname();
-        std::string message = e.operation() + ": " + e.message();
-        // libarchive's message leaves out what errno says ("Failed to open 'x'"): add it, except
-        // for the two errnos libarchive uses as its own codes (bad format, misuse).
-        int const number = e.code().value();
-        if (e.code().category() == std::generic_category() && number != EILSEQ && number != EINVAL)
-            message += " (" + e.code().message() + ")";
-        cbound_tar::complain(args.archive, entry, message);
+        cbound_tar::complain(args.archive, e);
     } catch (cbound_tar::usage_mistake const& e) {
         std::cerr << "cbound-tar: " << e.what() << "\nTry 'cbound-tar --help'.\n";
         return cbound_tar::usage_error;
@@ -140,6 +132,18 @@ void complain(std::string const& archive, std::string const& entry, std::string 
     std::cerr << "cbound-tar: " << archive << ": ";
     if (!entry.empty()) std::cerr << entry << ": ";
     std::cerr << message << '\n';
+}
+
+void complain(std::string const& archive, cbound::archive::error const& e) {
+    // The archive's own name is in pathname() when opening it failed: say it once.
+    std::string const entry = e.pathname() == archive ? std::string() : e.pathname();
+    std::string message = e.operation() + ": " + e.message();
+    // libarchive's message leaves out what errno says ("Failed to open 'x'"): add it, except
+    // for the two errnos libarchive uses as its own codes (bad format, misuse).
+    int const number = e.code().value();
+    if (e.code().category() == std::generic_category() && number != EILSEQ && number != EINVAL)
+        message += " (" + e.code().message() + ")";
+    complain(archive, entry, message);
 }
 
 } // namespace cbound_tar
