@@ -14,3 +14,6 @@ cmake -S . -B "$build" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release -DCBOUND_W
 # Only the examples folder is built, not the whole test suite.
 make -C "$build/examples" -j2
 ctest --test-dir "$build/examples" --no-tests=error --output-on-failure -V
+
+# The cbound-tar tool on an archive it makes itself: create, list, extract, cat.
+bash examples/cbound-tar/demo.sh "$build/examples/cbound-tar/cbound-tar" "$build/cbound-tar-demo"
