@@ -331,6 +331,8 @@ def table(bench, command):
              f"processes; small set = {bench.opts.entries} files, large set = {bench.opts.large} MiB, extract and "
              f"add_tree set = {bench.opts.disk_entries} files.", "",
              "## Wall time (median seconds, ratio = cbound / baseline)", "",
+             "Wall times on a shared machine move by tens of percent between runs; the callgrind instruction "
+             "counts below are the stable figure (identical to 4 digits from run to run).", "",
              "| operation | workload | raw C | cbound | bsdtar | python | cbound / baseline | goal | verdict | note |",
              "|---|---|---:|---:|---:|---:|---:|---|---|---|"]
     for row in bench.rows:
