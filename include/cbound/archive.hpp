@@ -4,6 +4,7 @@
 #include <cbound/cbound.hpp>
 
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/extract.hpp>
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>
 #include <cbound/archive/types.hpp>
