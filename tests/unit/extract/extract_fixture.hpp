@@ -69,6 +69,12 @@ inline void python(std::string const& program) {
     REQUIRE(run("python3 " + sh_quote((scratch / "program.py").string())).exit_code == 0);
 }
 
+/// Writes `archive` with Python's tarfile: `body` runs with `t` open (tarfile.open(archive, open_args)).
+inline void python_tar(fs::path const& archive, std::string const& body, std::string const& open_args = "'w'") {
+    python("import tarfile, io\nt = tarfile.open(" + sh_quote(archive.string()) + ", " + open_args + ")\n" + body +
+           "t.close()\n");
+}
+
 /// Extracts `archive` into `dest` with cbound.
 inline cbound::archive::extract_report extract_file(fs::path const& archive, fs::path const& dest,
                                                     cbound::archive::extract_options const& options = {}) {

@@ -68,9 +68,8 @@ TEST_CASE("the per-entry limit holds while streaming an entry of unknown size", 
 
 TEST_CASE("the ratio limit stops a compression bomb while streaming", "[extract][limits]") {
     cbound_test::scratch_dir work("lim-ratio");
-    python("import tarfile, io\nt = tarfile.open(" + sh_quote((work / "bomb.tar.gz").string()) +
-           ", 'w:gz')\n"
-           "i = tarfile.TarInfo('zeros'); i.size = 8 << 20; t.addfile(i, io.BytesIO(bytes(i.size)))\nt.close()\n");
+    python_tar((work / "bomb.tar.gz").string(),
+               "i = tarfile.TarInfo('zeros'); i.size = 8 << 20; t.addfile(i, io.BytesIO(bytes(i.size)))\n", "'w:gz'");
     ca::extract_options o;
     o.limits.max_ratio = 100;
     require_error([&] { (void)extract_file(work / "bomb.tar.gz", work / "dest", o); }, ca::errc::limit_exceeded);
@@ -109,12 +108,11 @@ TEST_CASE("progress reports entries and bytes, and returning false cancels", "[e
 
 TEST_CASE("a single entry extracts to a chosen file or a stream", "[extract][entry]") {
     cbound_test::scratch_dir work("single");
-    python("import tarfile, io\nt = tarfile.open(" + sh_quote((work / "t.tar").string()) +
-           ", 'w')\n"
-           "i = tarfile.TarInfo('dir'); i.type = tarfile.DIRTYPE; t.addfile(i)\n"
-           "i = tarfile.TarInfo('dir/f'); i.size = 5; i.mode = 0o4777; i.mtime = 1500000000\n"
-           "t.addfile(i, io.BytesIO(b'hello'))\n"
-           "i = tarfile.TarInfo('lnk'); i.type = tarfile.SYMTYPE; i.linkname = 'dir/f'; t.addfile(i)\nt.close()\n");
+    python_tar((work / "t.tar").string(),
+               "i = tarfile.TarInfo('dir'); i.type = tarfile.DIRTYPE; t.addfile(i)\n"
+               "i = tarfile.TarInfo('dir/f'); i.size = 5; i.mode = 0o4777; i.mtime = 1500000000\n"
+               "t.addfile(i, io.BytesIO(b'hello'))\n"
+               "i = tarfile.TarInfo('lnk'); i.type = tarfile.SYMTYPE; i.linkname = 'dir/f'; t.addfile(i)\n");
     cbound_test::write_file(work / "outside", "sentinel");
     fs::create_symlink(work / "outside", work / "target");
     auto r = ca::reader::open(work / "t.tar");
@@ -148,14 +146,13 @@ TEST_CASE("a single entry extracts to a chosen file or a stream", "[extract][ent
 
 TEST_CASE("eight extractions on eight threads at once", "[extract][threads]") {
     cbound_test::scratch_dir work("threads");
-    python("import tarfile, io\nt = tarfile.open(" + sh_quote((work / "t.tar").string()) +
-           ", 'w')\n"
-           "for d in range(6):\n"
-           "    i = tarfile.TarInfo('d%d' % d); i.type = tarfile.DIRTYPE; i.mode = 0o777; t.addfile(i)\n"
-           "    for f in range(20):\n"
-           "        data = (('%d-%d ' % (d, f)) * 500).encode()\n"
-           "        i = tarfile.TarInfo('d%d/f%d' % (d, f)); i.size = len(data); i.mode = 0o777\n"
-           "        t.addfile(i, io.BytesIO(data))\nt.close()\n");
+    python_tar((work / "t.tar").string(),
+               "for d in range(6):\n"
+               "    i = tarfile.TarInfo('d%d' % d); i.type = tarfile.DIRTYPE; i.mode = 0o777; t.addfile(i)\n"
+               "    for f in range(20):\n"
+               "        data = (('%d-%d ' % (d, f)) * 500).encode()\n"
+               "        i = tarfile.TarInfo('d%d/f%d' % (d, f)); i.size = len(data); i.mode = 0o777\n"
+               "        t.addfile(i, io.BytesIO(data))\n");
     // Without preserve_permissions the umask decides the modes: a umask read while another
     // thread had set it to 0 would show up as group/other write bits.
     ca::extract_options o;

@@ -12,10 +12,10 @@ namespace {
 fs::path tar_with_unsafe_third(cbound_test::scratch_dir const& work) {
     fs::path const p = work / "unsafe.tar";
     make_tar(p, {{"a.txt", "alpha"}, {"b.txt", "bravo!"}});
-    python("import tarfile, io\nt = tarfile.open(" + sh_quote(p.string()) +
-           ", 'a')\n"
-           "for n, d in (('../evil', b'evil'), ('c.txt', b'charlie')):\n"
-           "    i = tarfile.TarInfo(n); i.size = len(d); t.addfile(i, io.BytesIO(d))\nt.close()\n");
+    python_tar(p.string(),
+               "for n, d in (('../evil', b'evil'), ('c.txt', b'charlie')):\n"
+               "    i = tarfile.TarInfo(n); i.size = len(d); t.addfile(i, io.BytesIO(d))\n",
+               "'a'");
     return p;
 }
 
@@ -123,10 +123,9 @@ TEST_CASE("times are restored only when asked", "[extract][metadata]") {
 TEST_CASE("permissions follow the policy, or the umask when not preserved", "[extract][metadata]") {
     cbound_test::scratch_dir work("perms");
     fs::path const archive = work / "modes.tar";
-    python("import tarfile, io\nt = tarfile.open(" + sh_quote(archive.string()) +
-           ", 'w')\n"
-           "for n, m in (('suid', 0o4755), ('open', 0o666), ('exec', 0o777)):\n"
-           "    i = tarfile.TarInfo(n); i.size = 1; i.mode = m; t.addfile(i, io.BytesIO(b'x'))\nt.close()\n");
+    python_tar(archive.string(),
+               "for n, m in (('suid', 0o4755), ('open', 0o666), ('exec', 0o777)):\n"
+               "    i = tarfile.TarInfo(n); i.size = 1; i.mode = m; t.addfile(i, io.BytesIO(b'x'))\n");
     auto mode_of = [](fs::path const& p) {
         struct stat st {};
         REQUIRE(::stat(p.c_str(), &st) == 0);
@@ -158,10 +157,8 @@ TEST_CASE("permissions follow the policy, or the umask when not preserved", "[ex
 TEST_CASE("the tar policy strips a leading slash and allows FIFOs; data refuses them", "[extract][policy]") {
     cbound_test::scratch_dir work("policy");
     fs::path const archive = work / "p.tar";
-    python("import tarfile, io\nt = tarfile.open(" + sh_quote(archive.string()) +
-           ", 'w')\n"
-           "i = tarfile.TarInfo('/abs.txt'); i.size = 1; t.addfile(i, io.BytesIO(b'x'))\n"
-           "i = tarfile.TarInfo('pipe'); i.type = tarfile.FIFOTYPE; t.addfile(i)\nt.close()\n");
+    python_tar(archive.string(), "i = tarfile.TarInfo('/abs.txt'); i.size = 1; t.addfile(i, io.BytesIO(b'x'))\n"
+                                 "i = tarfile.TarInfo('pipe'); i.type = tarfile.FIFOTYPE; t.addfile(i)\n");
     ca::extract_options o;
     o.unsafe = ca::on_unsafe::skip;
     auto const data = extract_file(archive, work / "data", o);
@@ -188,13 +185,13 @@ TEST_CASE("a folder entry naming the destination itself is skipped", "[extract][
 TEST_CASE("a hard link carrying data becomes its own file and leaves its target alone", "[extract][policy]") {
     cbound_test::scratch_dir work("hardbody");
     fs::path const archive = work / "h.tar";
-    python("import tarfile, io\nt = tarfile.open(" + sh_quote(archive.string()) +
-           ", 'w', format=tarfile.PAX_FORMAT)\n"
-           "i = tarfile.TarInfo('target'); i.size = 8; t.addfile(i, io.BytesIO(b'original'))\n"
-           "i = tarfile.TarInfo('plain'); i.type = tarfile.LNKTYPE; i.linkname = 'target'; t.addfile(i)\n"
-           "i = tarfile.TarInfo('withbody'); i.type = tarfile.LNKTYPE; i.linkname = 'target'\n"
-           "i.pax_headers = {'size': '7'}; t.addfile(i)\n"
-           "t.fileobj.write(b'replace' + bytes(505)); t.offset += 512\nt.close()\n");
+    python_tar(archive.string(),
+               "i = tarfile.TarInfo('target'); i.size = 8; t.addfile(i, io.BytesIO(b'original'))\n"
+               "i = tarfile.TarInfo('plain'); i.type = tarfile.LNKTYPE; i.linkname = 'target'; t.addfile(i)\n"
+               "i = tarfile.TarInfo('withbody'); i.type = tarfile.LNKTYPE; i.linkname = 'target'\n"
+               "i.pax_headers = {'size': '7'}; t.addfile(i)\n"
+               "t.fileobj.write(b'replace' + bytes(505)); t.offset += 512\n",
+               "'w', format=tarfile.PAX_FORMAT");
     auto const rep = extract_file(archive, work / "dest");
     CHECK(rep.extracted == 3);
     CHECK(cbound_test::read_file(work / "dest/target") == "original");
