@@ -5,6 +5,8 @@
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/reader.hpp>
 
+#include <algorithm>
+#include <archive_entry.h>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -25,19 +27,40 @@ std::time_t seconds_of(entry_view const& e) {
     return std::chrono::floor<std::chrono::seconds>(*t).time_since_epoch().count();
 }
 
-/// One line like `bsdtar -tv`: mode, owner, group, size, time, name and link target.
-void print_long(entry_view const& e) {
-    std::string const owner = std::string(e.uname().value_or(std::to_string(e.uid())));
-    std::string const group = std::string(e.gname().value_or(std::to_string(e.gid())));
-    std::string size = std::to_string(e.size().value_or(0));
-    if (e.type() == entry_type::character || e.type() == entry_type::block)
-        size = std::to_string(major(e.rdev())) + "," + std::to_string(minor(e.rdev()));
-    std::printf("%s %-8s %-8s %10s %s %s", mode_string(e.type(), e.perms()).c_str(), owner.c_str(), group.c_str(),
-                size.c_str(), listing_time(seconds_of(e)).c_str(), escape_like_bsdtar(e.pathname()).c_str());
-    if (auto target = e.symlink()) std::printf(" -> %s", escape_like_bsdtar(*target).c_str());
-    if (auto target = e.hardlink()) std::printf(" link to %s", escape_like_bsdtar(*target).c_str());
-    std::printf("\n");
-}
+/// `bsdtar -tv` lines, byte for byte: bsdtar lists as it reads, so the owner and the
+/// group-plus-size columns start at a guessed width and only ever widen.
+class long_listing {
+public:
+    void print(entry_view const& e) {
+        // The one libarchive call of the tool: cbound's entry_view has no link count.
+        unsigned const links = archive_entry_nlink(e.native_handle());
+        // bsdtar's 'h' is for a hard link whose header has no file type (tar); cpio's are '-'.
+        entry_type shown = cbound::archive::entry_type_from_mode(e.mode());
+        if (shown == entry_type::unknown && e.hardlink()) shown = entry_type::hardlink;
+        std::string const mode = mode_string(shown, e.perms()) + (e.acl_text() ? "+" : " ");
+        std::string owner = std::string(e.uname().value_or(""));
+        if (owner.empty()) owner = std::to_string(e.uid()) + " "; // bsdtar's trailing space
+        std::string group = std::string(e.gname().value_or(""));
+        if (group.empty()) group = std::to_string(e.gid());
+        std::string size = std::to_string(e.size().value_or(0));
+        if (e.type() == entry_type::character || e.type() == entry_type::block)
+            size = std::to_string(major(e.rdev())) + "," + std::to_string(minor(e.rdev()));
+        owner_width_ = std::max(owner_width_, owner.size());
+        if (group.size() + size.size() >= group_and_size_width_) group_and_size_width_ = group.size() + size.size() + 1;
+        std::printf("%s %u %-*s %s%*s %s %s", mode.c_str(), links, static_cast<int>(owner_width_), owner.c_str(),
+                    group.c_str(), static_cast<int>(group_and_size_width_ - group.size()), size.c_str(),
+                    listing_time(seconds_of(e)).c_str(), escape_like_bsdtar(e.pathname()).c_str());
+        if (auto target = e.hardlink())
+            std::printf(" link to %s", escape_like_bsdtar(*target).c_str());
+        else if (auto target = e.symlink())
+            std::printf(" -> %s", escape_like_bsdtar(*target).c_str());
+        std::printf("\n");
+    }
+
+private:
+    std::size_t owner_width_ = 6;
+    std::size_t group_and_size_width_ = 13;
+};
 
 /// One JSON object; optional fields are left out when the archive does not record them.
 void print_json(entry_view const& e, bool first) {
@@ -60,12 +83,13 @@ void print_json(entry_view const& e, bool first) {
 int list(arguments const& args) {
     auto r = cbound::archive::reader::open(args.archive);
     bool first = true;
+    long_listing listing;
     if (args.json) std::fputs("[", stdout);
     for (entry_view e : r) {
         if (args.json)
             print_json(e, first);
         else if (args.long_listing)
-            print_long(e);
+            listing.print(e);
         else
             std::printf("%s\n", escape_like_bsdtar(e.pathname()).c_str());
         first = false;

@@ -140,7 +140,7 @@ std::string listing_time(std::time_t when) {
     std::tm local{};
     localtime_r(&when, &local);
     std::array<char, 64> out{};
-    bool const recent = when <= now && when > now - half_year;
+    bool const recent = when >= now - half_year && when <= now + half_year; // as bsdtar decides
     std::strftime(out.data(), out.size(), recent ? "%b %e %H:%M" : "%b %e  %Y", &local);
     return out.data();
 }
