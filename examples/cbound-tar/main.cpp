@@ -26,7 +26,7 @@ constexpr char const* usage_text = R"(usage: cbound-tar COMMAND ARCHIVE [OPTIONS
 
 commands:
   list ARCHIVE [-l | --json]     one name per line (as bsdtar -tf prints them);
-                                 -l adds type, mode, owner, size and time; --json for scripts
+                                 -l as bsdtar -tvf (mode, owner, size, time); --json for scripts
   extract ARCHIVE [-C DIR] [--policy data|tar|fully_trusted]
                                  extract safely (policy data by default) into DIR (default .)
   create ARCHIVE [--format F] [--filter G] PATH...

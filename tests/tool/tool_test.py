@@ -177,6 +177,16 @@ def check_list(root):
         path = os.path.join(root, "odd-" + fmt)
         run(["bsdtar", "--format", fmt, "-cf", path, "odd"], cwd=root)
         archives["odd-" + fmt] = path
+    # Names that are not UTF-8: a latin-1 GNU tar name and raw bytes in cpio, printed as octal escapes.
+    latin1 = os.path.join(root, "latin1-gnu")
+    with tarfile.open(latin1, "w", format=tarfile.GNU_FORMAT, encoding="latin-1") as t:
+        info = tarfile.TarInfo("caf\u00e9-latin1.txt")
+        t.addfile(info)
+    archives["latin1-gnu"] = latin1
+    raw = os.path.join(root, "raw-names")
+    os.makedirs(os.path.join(root, os.fsdecode(b"raw-\xff\xfe")))
+    run(["sh", "-c", "find raw-* | cpio --quiet -o -H newc > raw-names"], cwd=root)
+    archives["raw-names"] = raw
     for locale in ["C.UTF-8", "C"]:
         env = dict(ENV, LC_ALL=locale)
         for label, path in sorted(archives.items()):
