@@ -145,7 +145,7 @@ def snapshot(root):
             st = os.lstat(full)
             rel = os.path.relpath(full, root)
             if stat.S_ISLNK(st.st_mode):
-                tree[rel] = ("symlink", None, None, os.readlink(full))
+                tree[rel] = ("symlink", None, st.st_mtime_ns, os.readlink(full))
             elif stat.S_ISDIR(st.st_mode):
                 tree[rel] = ("dir", stat.S_IMODE(st.st_mode), st.st_mtime_ns, None)
             else:
