@@ -18,8 +18,8 @@ using cbound::archive::entry_type;
 
 /// What a name is in a streamed archive: found at entry `index`, and whose data to print.
 struct lookup {
-    std::optional<std::size_t> index; ///< the last entry of that name (what extraction would leave)
-    entry_type type = entry_type::unknown;
+    std::optional<std::size_t> index;              ///< the last entry of that name (what extraction would leave)
+    entry_type type = entry_type::unknown;         ///< its type
     std::string hardlink;                          ///< the target, for a hard link without data of its own
     std::optional<cbound::archive::error> trouble; ///< why the scan stopped early (a truncated archive)
 };

@@ -82,6 +82,12 @@ cbound_tar::arguments parse(std::string_view name, std::vector<std::string> cons
     return args;
 }
 
+/// Says what is wrong with the command line and where to look.
+int misused(cbound_tar::usage_mistake const& e) {
+    std::cerr << "cbound-tar: " << e.what() << "\nTry 'cbound-tar --help'.\n";
+    return cbound_tar::usage_error;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -109,16 +115,14 @@ int main(int argc, char** argv) {
         if (found == commands.end()) throw cbound_tar::usage_mistake("unknown command '" + name + "'");
         args = parse(name, {words.begin() + 1, words.end()});
     } catch (cbound_tar::usage_mistake const& e) {
-        std::cerr << "cbound-tar: " << e.what() << "\nTry 'cbound-tar --help'.\n";
-        return cbound_tar::usage_error;
+        return misused(e);
     }
     try {
         return found->second(args);
     } catch (cbound::archive::error const& e) {
         cbound_tar::complain(args.archive, e);
     } catch (cbound_tar::usage_mistake const& e) {
-        std::cerr << "cbound-tar: " << e.what() << "\nTry 'cbound-tar --help'.\n";
-        return cbound_tar::usage_error;
+        return misused(e); // a command found a bad value (--policy lax)
     } catch (std::exception const& e) {
         cbound_tar::complain(args.archive, {}, e.what());
     }
