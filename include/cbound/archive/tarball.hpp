@@ -168,7 +168,7 @@ private:
 
 /// What a tarball's index and owned data cost in memory, in bytes.
 struct tarball_footprint {
-    std::size_t index_bytes = 0;   ///< entry records and the name-sorted table
+    std::size_t index_bytes = 0;   ///< entry records and the name table
     std::size_t name_bytes = 0;    ///< the string pool (pathnames and link targets)
     std::size_t decoded_bytes = 0; ///< file data the tarball had to copy or decompress
 };
@@ -268,7 +268,7 @@ public:
     /// What the index and the owned data cost in memory.
     [[nodiscard]] tarball_footprint footprint() const {
         detail::tarball_index const& s = state();
-        return {s.records.capacity() * sizeof(detail::tarball_record) + s.by_name.capacity() * sizeof(std::uint32_t),
+        return {s.records.capacity() * sizeof(detail::tarball_record) + s.slots.capacity() * sizeof(std::uint32_t),
                 s.names.capacity(), s.decoded.capacity()};
     }
 

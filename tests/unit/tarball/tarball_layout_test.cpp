@@ -285,3 +285,48 @@ TEST_CASE("index bytes per entry on a 200,000-entry tar", "[.][measure]") {
                                << ", decoded bytes: " << fp.decoded_bytes);
     CHECK(per_entry <= 64.0);
 }
+
+TEST_CASE("find: every name length, later duplicates win, near misses are absent", "[tarball][find]") {
+    cbound_test::scratch_dir dir("tarball-find");
+    // Names of 1 to 40 bytes cross every word boundary of the name hash; each one is added
+    // twice so the table must let the later copy replace the earlier.
+    python_tar(dir / "names.tar", "  names = ['n' * k + str(k % 10) for k in range(40)]\n"
+                                  "  for n in names: add(t, n, b'first')\n"
+                                  "  for n in names: add(t, n, n.encode())\n");
+    auto const t = ar::tarball::open(dir / "names.tar");
+    REQUIRE(t.size() == 80);
+    for (std::size_t k = 0; k < 40; ++k) {
+        std::string const name = std::string(k, 'n') + std::to_string(k % 10);
+        INFO(name);
+        CHECK(t.find(name) == std::optional<std::size_t>(40 + k));
+        CHECK(text(*t.file(name)) == name);
+        CHECK(text(*t.file(k)) == "first"); // the earlier copy stays reachable by index
+        std::string near = name;
+        near.back() = 'x';
+        CHECK_FALSE(t.find(near).has_value());
+        CHECK_FALSE(t.find(name + "n").has_value());
+        CHECK_FALSE(t.find(name.substr(1)).has_value());
+    }
+    CHECK_FALSE(t.find("").has_value());
+}
+
+TEST_CASE("a hardlink takes the last copy of its target before it, not a later one", "[tarball][hardlinks]") {
+    cbound_test::scratch_dir dir("tarball-hl-order");
+    fs::path const archive = dir / "order.tar";
+    python_tar(archive, "  add(t, 'dup', b'one')\n"
+                        "  add(t, 'dup', b'two')\n"
+                        "  add(t, 'link', type=tarfile.LNKTYPE, linkname='dup')\n"
+                        "  add(t, 'dup', b'three')\n"
+                        "  add(t, 'link2', type=tarfile.LNKTYPE, linkname='link')\n");
+    auto const t = ar::tarball::open(archive);
+    REQUIRE(t.size() == 5);
+    CHECK(text(*t.file("link")) == "two");
+    CHECK(text(*t.file("link2")) == "two"); // a link to a link: its target is already resolved
+    CHECK(text(*t.file("dup")) == "three");
+    CHECK(t.find("dup") == std::optional<std::size_t>(3));
+    // What extraction leaves on disk agrees.
+    fs::create_directories(dir / "out");
+    must_run("cd " + sh_quote((dir / "out").string()) + " && bsdtar -xf " + sh_quote(archive.string()));
+    CHECK(cbound_test::read_file(dir / "out/link") == "two");
+    CHECK(cbound_test::read_file(dir / "out/link2") == "two");
+}

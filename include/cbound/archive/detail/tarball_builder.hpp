@@ -46,8 +46,7 @@ public:
         ::archive_entry* entry = nullptr;
         while (next_header(entry))
             add(entry);
-        index_.sort_names();
-        index_.resolve_hardlinks();
+        index_.index_names();
         index_.records.shrink_to_fit();
         index_.names.shrink_to_fit();
         index_.decoded.shrink_to_fit();
@@ -98,7 +97,7 @@ private:
         if (link.size() >= std::numeric_limits<std::uint32_t>::max())
             throw make_error(errc::limit_exceeded, "read_next_header", "link target too long", path);
         index_.names.append(path);
-        index_.names.append(link);
+        if (!link.empty()) index_.names.append(link);
 
         if (r.is_hardlink || archive_entry_filetype(entry) == AE_IFREG) read_data(entry, path, r);
         // A hardlink without a body of its own is resolved to its target once all entries are in.
@@ -115,14 +114,19 @@ private:
 
     /// Reads the next block; false at the end of the entry's data.
     bool next_block(block& b, std::string_view path) {
+        return block_read(archive_read_data_block(a_, &b.bytes, &b.size, &b.offset), b, path);
+    }
+
+    /// Judges the status `st` of a block read into `b`, retrying a bounded number of times.
+    bool block_read(int st, block& b, std::string_view path) {
         for (int attempt = 0;; ++attempt) {
-            int const st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
             if (st == ARCHIVE_OK) return true;
             if (st == ARCHIVE_EOF) return false;
-            if (st == ARCHIVE_RETRY && attempt < max_retries) continue;
-            // WARN while reading data means this entry's data is not what the archive holds
-            // (7z reports a corrupt entry as WARN with zero bytes): a failure, not a warning.
-            throw capture_error(a_, st, "read_data", path);
+            if (st != ARCHIVE_RETRY || attempt >= max_retries)
+                // WARN while reading data means this entry's data is not what the archive holds
+                // (7z reports a corrupt entry as WARN with zero bytes): a failure, not a warning.
+                throw capture_error(a_, st, "read_data", path);
+            st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
         }
     }
 
@@ -134,10 +138,30 @@ private:
         return at >= begin && at - begin <= index_.source.size() && b.size <= index_.source.size() - (at - begin);
     }
 
+    /// Finds entry data in the source, or copies it into the decoded buffer.
     void read_data(::archive_entry* entry, std::string_view path, tarball_record& r) {
-        la_int64_t const declared = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : -1;
         block b;
-        bool more = next_block(b, path);
+        int const st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
+        // The common case, kept small: libarchive's tar reader hands a body that is not sparse
+        // over in one block, so when that block lies in the source and holds the declared size
+        // no data follows, and skipping the end-of-data call saves an archive_read_data_block
+        // per file (the next header skips the padding). Other formats verify their data at its
+        // end (zip's CRC), so they read on to it, out of line.
+        if (st == ARCHIVE_OK && b.offset == 0 && is_tar() && in_source(b) && archive_entry_size_is_set(entry) != 0 &&
+            static_cast<std::uint64_t>(archive_entry_size(entry)) == b.size && archive_entry_sparse_count(entry) == 0) {
+            r.home = data_home::source;
+            r.data_offset = static_cast<std::uint64_t>(static_cast<std::byte const*>(b.bytes) - index_.source.data());
+            r.data_size = b.size;
+            return;
+        }
+        read_data_blocks(entry, path, r, st, b);
+    }
+
+    /// Reads an entry's data block by block, starting from the first read's status `st` and block `b`.
+    [[gnu::noinline]] void read_data_blocks(::archive_entry* entry, std::string_view path, tarball_record& r, int st,
+                                            block b) {
+        la_int64_t const declared = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : -1;
+        bool more = block_read(st, b, path);
         while (more && adds_nothing(b, 0))
             more = next_block(b, path);
         if (more && b.offset == 0 && in_source(b)) {
@@ -172,6 +196,9 @@ private:
             errc::size_mismatch, "read_data",
             "read " + std::to_string(r.data_size) + " bytes, the header declares " + std::to_string(declared), path);
     }
+
+    /// Whether the archive is a tar (any of its dialects).
+    bool is_tar() const noexcept { return (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR; }
 
     void begin_decoded(tarball_record& r) const noexcept {
         r.home = data_home::decoded;

@@ -1,17 +1,17 @@
 // cbound::archive — the in-memory index behind tarball (internal).
 //
-// One compact record per entry, every name in one string pool, and a name-sorted table of
-// entry numbers. File data is either borrowed from the archive bytes (zero-copy) or held in
-// one owned buffer of decoded data; a record stores an offset into one of the two, never a
-// pointer, so neither buffer needs to stay put while the index is built.
+// One compact record per entry, every name in one string pool, and a hash table of entry
+// numbers keyed by pathname (O(1) find, built in one pass with no string sorting). File data is either borrowed from
+// the archive bytes (zero-copy) or held in one owned buffer of decoded data; a record stores an offset into one of the
+// two, never a pointer, so neither buffer needs to stay put while the index is built.
 #pragma once
 
 #include <cbound/posix.hpp>
 
+#include <cbound/archive/detail/tarball_hash.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -44,8 +44,9 @@ struct tarball_record {
     bool is_hardlink = false; ///< the link target names an earlier entry, not a path to follow
 };
 
-// The per-entry budget is 64 bytes: the record plus its slot in the name-sorted table.
-static_assert(sizeof(tarball_record) + sizeof(std::uint32_t) <= 64, "tarball index record exceeds its budget");
+// The per-entry budget is 64 bytes: the record plus its share of the name table (at most
+// 1.5 slots, see tarball_index::table_size).
+static_assert(sizeof(tarball_record) + 3 * sizeof(std::uint32_t) / 2 <= 64, "tarball index record exceeds its budget");
 
 /// Everything a tarball owns; immutable once built, so views into it stay valid until it dies.
 struct tarball_index {
@@ -53,9 +54,10 @@ struct tarball_index {
     std::span<std::byte const> source; // the archive bytes (the mapping, or the caller's memory)
     std::vector<std::byte> decoded;    // data that could not be borrowed from source
     std::vector<tarball_record> records;
-    std::string names;                  // the string pool
-    std::vector<std::uint32_t> by_name; // entry numbers sorted by (pathname, number)
-    std::vector<warning> warnings;      // libarchive warnings met while indexing
+    std::string names;                     // the string pool
+    std::vector<std::uint32_t> slots;      // the name table: entry numbers, open addressing
+    std::vector<warning> warnings;         // libarchive warnings met while indexing
+    std::uint64_t seed = name_hash_seed(); // the name table's hash key
 
     /// The strings (pathname + link target) of entry `i`.
     [[nodiscard]] std::string_view strings(std::size_t i) const noexcept {
@@ -87,49 +89,65 @@ struct tarball_index {
         return std::nullopt;
     }
 
-    /// The entry numbers named `path`, in archive order.
-    [[nodiscard]] std::span<std::uint32_t const> all_named(std::string_view path) const noexcept {
-        // Classic algorithms: clang 14 cannot instantiate libstdc++ 12's ranges::subrange.
-        struct by_path {
-            tarball_index const* self;
-            bool operator()(std::uint32_t i, std::string_view p) const noexcept { return self->pathname(i) < p; }
-            bool operator()(std::string_view p, std::uint32_t i) const noexcept { return p < self->pathname(i); }
-        };
-        auto const [first, last] = std::equal_range(by_name.begin(), by_name.end(), path, by_path{this});
-        return {first, last};
-    }
-
     /// The last entry named `path` (the one extraction would leave), if any.
     [[nodiscard]] std::optional<std::size_t> find(std::string_view path) const noexcept {
-        std::span<std::uint32_t const> named = all_named(path);
-        if (named.empty()) return std::nullopt;
-        return named.back();
+        if (slots.empty()) return std::nullopt;
+        for (std::size_t s = first_slot(path);; s = next_slot(s)) {
+            std::uint32_t const i = slots[s];
+            if (i == empty_slot) return std::nullopt;
+            if (pathname(i) == path) return i;
+        }
     }
 
-    /// Sorts the name table; entries of equal name keep archive order.
-    void sort_names() {
-        by_name.resize(records.size());
-        for (std::size_t i = 0; i < by_name.size(); ++i)
-            by_name[i] = static_cast<std::uint32_t>(i);
-        std::stable_sort(by_name.begin(), by_name.end(),
-                         [this](std::uint32_t a, std::uint32_t b) { return pathname(a) < pathname(b); });
-    }
-
-    /// Points each hardlink at the data of the last earlier entry with its target's name.
+    /// Builds the name table and points each hardlink at the data of the last earlier
+    /// entry with its target's name.
     ///
-    /// Runs in archive order, so a link to a link finds its target already resolved. A
-    /// hardlink that carried a body of its own (pax allows it) keeps that body.
-    void resolve_hardlinks() noexcept {
+    /// One pass in archive order: when entry i is reached the table holds exactly the
+    /// entries before it (a later duplicate replaces an earlier one), so a hardlink finds
+    /// the last earlier entry of that name, and a link to a link finds its target already
+    /// resolved. A hardlink that carried a body of its own (pax allows it) keeps that body.
+    void index_names() {
+        slots.assign(table_size(records.size()), empty_slot);
         for (std::size_t i = 0; i < records.size(); ++i) {
             tarball_record& r = records[i];
-            if (!r.is_hardlink || r.home != data_home::none) continue;
-            std::span<std::uint32_t const> named = all_named(link_target(i));
-            auto const earlier = std::lower_bound(named.begin(), named.end(), static_cast<std::uint32_t>(i));
-            if (earlier == named.begin()) continue; // no such earlier entry: nothing to read
-            tarball_record const& target = records[*(earlier - 1)];
-            r.home = target.home;
-            r.data_offset = target.data_offset;
-            r.data_size = target.data_size;
+            if (r.is_hardlink && r.home == data_home::none) {
+                if (std::optional<std::size_t> const target = find(link_target(i))) {
+                    tarball_record const& t = records[*target];
+                    r.home = t.home;
+                    r.data_offset = t.data_offset;
+                    r.data_size = t.data_size;
+                }
+            }
+            insert(static_cast<std::uint32_t>(i));
+        }
+    }
+
+    /// Slots for `entries` entries: at most 2/3 full, which keeps probes short, and at most
+    /// 6 bytes per entry, which keeps the budget.
+    [[nodiscard]] static std::size_t table_size(std::size_t entries) noexcept {
+        return entries == 0 ? 0 : entries + entries / 2 + 1;
+    }
+
+private:
+    static constexpr std::uint32_t empty_slot = 0xffffffffu; // entry numbers stay below it (builder's cap)
+
+    /// Where the probe for `path` starts: the hash's upper half scaled to the table (no division).
+    [[nodiscard]] std::size_t first_slot(std::string_view path) const noexcept {
+        std::uint64_t const h = name_hash(path, seed) >> 32;
+        return static_cast<std::size_t>((h * slots.size()) >> 32);
+    }
+
+    [[nodiscard]] std::size_t next_slot(std::size_t s) const noexcept { return s + 1 == slots.size() ? 0 : s + 1; }
+
+    /// Puts entry `i` in the table; an earlier entry of the same name gives way to it.
+    void insert(std::uint32_t i) noexcept {
+        std::string_view const path = pathname(i);
+        for (std::size_t s = first_slot(path);; s = next_slot(s)) {
+            std::uint32_t& slot = slots[s];
+            if (slot == empty_slot || pathname(slot) == path) {
+                slot = i;
+                return;
+            }
         }
     }
 };
