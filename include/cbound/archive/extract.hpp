@@ -265,8 +265,8 @@ private:
         plan p;
         p.path = root_ + "/" + checked.relative;
         if (type == entry_type::symlink) {
-            std::optional<std::string_view> const root_for_absolute =
-                tar ? std::optional<std::string_view>(root_) : std::nullopt;
+            // Under tar an absolute target may name a place inside the destination.
+            std::string_view const root_for_absolute = tar ? std::string_view(root_) : std::string_view();
             if (auto escape = symlink_escape(checked.relative, symlink_target.value_or(""), root_for_absolute))
                 return refuse(*escape);
         }

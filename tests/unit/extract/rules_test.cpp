@@ -26,7 +26,7 @@ TEST_CASE("member names are cleaned or refused", "[extract][rules]") {
 
 TEST_CASE("symlink targets must stay inside the destination", "[extract][rules]") {
     auto escape = [](std::string_view at, std::string_view target) {
-        return cd::symlink_escape(at, target, std::nullopt).has_value();
+        return cd::symlink_escape(at, target).has_value();
     };
     CHECK_FALSE(escape("a/lnk", "b"));
     CHECK_FALSE(escape("a/lnk", "../b"));        // climbs to the destination, not above
@@ -39,9 +39,9 @@ TEST_CASE("symlink targets must stay inside the destination", "[extract][rules]"
     CHECK(escape("a/lnk", "d/d/../.."));
     CHECK(escape("a/lnk", "x/../y"));
     // tar: an absolute target is fine only inside the destination.
-    CHECK_FALSE(cd::symlink_escape("lnk", "/dest/x/y", std::string_view("/dest")).has_value());
-    CHECK(cd::symlink_escape("lnk", "/destination2/x", std::string_view("/dest")).has_value());
-    CHECK(cd::symlink_escape("lnk", "/dest/../etc", std::string_view("/dest")).has_value());
+    CHECK_FALSE(cd::symlink_escape("lnk", "/dest/x/y", "/dest").has_value());
+    CHECK(cd::symlink_escape("lnk", "/destination2/x", "/dest").has_value());
+    CHECK(cd::symlink_escape("lnk", "/dest/../etc", "/dest").has_value());
 }
 
 TEST_CASE("the walk refuses symlinks on the way and reports the leaf", "[extract][rules]") {

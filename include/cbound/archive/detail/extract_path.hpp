@@ -70,14 +70,14 @@ struct checked_name {
 /// The target is resolved lexically from the link's folder. A ".." after a named
 /// component is refused: that component may itself be a symlink (now or later), and then
 /// the kernel's ".." is not the lexical one (`d -> .` makes `d/d/../..` climb two levels).
-/// `absolute_root`, when given, is the canonical destination: an absolute target inside
-/// it is accepted (tar policy); without it every absolute target is refused (data policy).
+/// `absolute_root`, when not empty, is the canonical destination: an absolute target inside
+/// it is accepted (tar policy); when empty every absolute target is refused (data policy).
 [[nodiscard]] inline std::optional<std::string> symlink_escape(std::string_view relative, std::string_view target,
-                                                               std::optional<std::string_view> absolute_root) {
+                                                               std::string_view absolute_root = {}) {
     if (target.empty()) return "empty symlink target";
     if (target.front() == '/') {
-        if (!absolute_root) return "symlink to an absolute path";
-        std::string_view const root = *absolute_root;
+        if (absolute_root.empty()) return "symlink to an absolute path";
+        std::string_view const root = absolute_root;
         bool const inside = target.substr(0, root.size()) == root &&
                             (target.size() == root.size() || target[root.size()] == '/' || root == "/");
         if (!inside) return "symlink to an absolute path outside the destination";
