@@ -325,6 +325,19 @@ def check_unsafe(root):
     check(not os.path.lexists(os.path.join(dest, "out-link")), "the absolute symlink was created")
     with open(os.path.join(dest, "good.txt"), "rb") as f:
         check(f.read() == b"good", "the safe entry was not extracted")
+    # A FIFO: refused by the default policy (named on stderr), created under --policy tar.
+    fifo = os.path.join(root, "fifo.tar")
+    with tarfile.open(fifo, "w") as t:
+        info = tarfile.TarInfo("pipe")
+        info.type = tarfile.FIFOTYPE
+        t.addfile(info)
+    code, _, err = run([TOOL, "extract", fifo, "-C", os.path.join(root, "fifo-data")])
+    check(code == 1 and "pipe" in err and "refused" in err, f"FIFO under data: exit {code}, says {err!r}")
+    check(not os.path.lexists(os.path.join(root, "fifo-data", "pipe")), "the data policy created a FIFO")
+    code, _, err = run([TOOL, "extract", fifo, "-C", os.path.join(root, "fifo-tar"), "--policy", "tar"])
+    made = os.path.join(root, "fifo-tar", "pipe")
+    check(code == 0 and os.path.lexists(made) and stat.S_ISFIFO(os.lstat(made).st_mode),
+          f"FIFO under --policy tar: exit {code}, says {err!r}")
 
 
 def cat_cases(archive):
