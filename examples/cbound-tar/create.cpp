@@ -40,8 +40,16 @@ archive_kind kind_for(arguments const& args) {
     return kind;
 }
 
-/// The name a file gets inside the archive: its path as given, tidied, never absolute (like tar).
-std::string archive_name(fs::path const& p) { return p.lexically_normal().relative_path().generic_string(); }
+/// The name a file gets inside the archive: its path as given, tidied, without a leading '/'
+/// or '../' (as tar does), so that extracting the archive stays in the current folder.
+std::string archive_name(fs::path const& p) {
+    std::string name = p.lexically_normal().relative_path().generic_string();
+    while (name == ".." || name.starts_with("../"))
+        name.erase(0, name.size() > 2 ? 3 : 2);
+    while (!name.empty() && name.back() == '/')
+        name.pop_back();
+    return name == "." ? std::string() : name;
+}
 
 } // namespace
 
@@ -63,9 +71,10 @@ int create(arguments const& args) {
         return !fs::equivalent(d.path(), args.archive, ec);
     };
     for (std::string const& p : args.paths) {
-        if (fs::is_directory(fs::symlink_status(p)))
+        if (fs::is_directory(fs::symlink_status(p))) {
+            options.prefix = archive_name(p); // "" puts the folder's contents at the top
             w.add_tree(p, options);
-        else
+        } else
             w.add_file(p, archive_name(p));
     }
     w.close();

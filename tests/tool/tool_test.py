@@ -415,6 +415,14 @@ def check_create(root):
                 w, g = w[:2], g[:2]  # zip and 7z writers keep no folder times bsdtar restores
             check(w == g, f"create {name}: {p!r}: {str(w)[:80]} vs {str(g)[:80]}")
         print(f"create {name}: {len(got_tree)} paths round-tripped")
+    # Paths given with '../' or '/' are stored without them, as tar stores them.
+    os.makedirs(os.path.join(root, "elsewhere"))
+    up = os.path.join(root, "up.tar")
+    code, _, err = run([TOOL, "create", up, "../src", os.path.join(src, "empty.txt")], cwd=os.path.join(root, "elsewhere"))
+    _, names, _ = run(["bsdtar", "-tf", up])
+    names = names.decode().splitlines()
+    check(code == 0 and "src/a/one.txt" in names and src.lstrip("/") + "/empty.txt" in names
+          and not any(n.startswith(("/", "..")) for n in names), f"create with ../ and / paths: {names}")
 
 
 def check_errors(root):
