@@ -435,6 +435,14 @@ def check_errors(root):
     with open(garbage, "wb") as f:
         f.write(bytes((i * 37 + 11) % 256 for i in range(5000)))
     missing = os.path.join(root, "missing.tar")
+    cut = os.path.join(root, "cut.tar")  # the data of its second entry ends early
+    with tarfile.open(cut, "w") as t:
+        for name in ["first.bin", "second.bin"]:
+            info = tarfile.TarInfo(name)
+            info.size = 50_000
+            t.addfile(info, io.BytesIO(bytes(info.size)))
+    with open(cut, "r+b") as f:
+        f.truncate(80_000)
     cases = [
         ([TOOL, "list", missing], 1, ["missing.tar", "No such file"]),
         ([TOOL, "extract", missing, "-C", root + "/x"], 1, ["missing.tar"]),
@@ -443,6 +451,8 @@ def check_errors(root):
         ([TOOL, "cat", garbage, "x"], 1, ["garbage.tar", "Unrecognized archive format"]),
         ([TOOL, "extract", garbage, "-C", root + "/y"], 1, ["garbage.tar", "Unrecognized archive format"]),
         ([TOOL, "cat", good, "not-there.txt"], 1, ["good.tar", "not-there.txt", "not found"]),
+        ([TOOL, "extract", cut, "-C", root + "/z"], 1, ["cut.tar", "second.bin", "runcated"]),
+        ([TOOL, "list", cut], 1, ["cut.tar", "runcated"]),
         ([TOOL, "list", "--bogus", good], 2, ["--bogus"]),
         ([TOOL, "cat", good, "there.txt", "-z"], 2, ["-z"]),
         ([TOOL, "frobnicate", good], 2, ["frobnicate"]),
@@ -462,6 +472,9 @@ def check_errors(root):
         for w in words:
             check(w in err, f"{shown}: stderr {err!r} does not mention {w!r}")
     check(not os.path.exists(os.path.join(root, "new2.tar")), "a failed create left an archive behind")
+    check(os.path.getsize(os.path.join(root, "z", "first.bin")) == 50_000
+          and not os.path.exists(os.path.join(root, "z", "second.bin")),
+          "extracting a truncated tar: the whole first file, and no partial second file, should be on disk")
     code, out, _ = run([TOOL, "--help"])
     check(code == 0 and b"usage: cbound-tar" in out and b"extract" in out, "--help")
     code, out, _ = run([TOOL, "help"])
