@@ -92,11 +92,9 @@ struct tarball_index {
     /// The last entry named `path` (the one extraction would leave), if any.
     [[nodiscard]] std::optional<std::size_t> find(std::string_view path) const noexcept {
         if (slots.empty()) return std::nullopt;
-        for (std::size_t s = first_slot(path);; s = next_slot(s)) {
-            std::uint32_t const i = slots[s];
-            if (i == empty_slot) return std::nullopt;
-            if (pathname(i) == path) return i;
-        }
+        std::uint32_t const i = slots[probe(path, key(path), nullptr)];
+        if (i == empty_slot) return std::nullopt;
+        return i;
     }
 
     /// Builds the name table and points each hardlink at the data of the last earlier
@@ -108,17 +106,22 @@ struct tarball_index {
     /// resolved. A hardlink that carried a body of its own (pax allows it) keeps that body.
     void index_names() {
         slots.assign(table_size(records.size()), empty_slot);
+        // Each entry's key, for this pass only: comparing keys first spares most name
+        // compares, which would each touch a record and a name far apart in memory.
+        std::vector<std::uint32_t> keys(records.size());
         for (std::size_t i = 0; i < records.size(); ++i) {
             tarball_record& r = records[i];
             if (r.is_hardlink && r.home == data_home::none) {
-                if (std::optional<std::size_t> const target = find(link_target(i))) {
-                    tarball_record const& t = records[*target];
-                    r.home = t.home;
-                    r.data_offset = t.data_offset;
-                    r.data_size = t.data_size;
+                std::string_view const target = link_target(i);
+                if (std::uint32_t const t = slots[probe(target, key(target), keys.data())]; t != empty_slot) {
+                    r.home = records[t].home;
+                    r.data_offset = records[t].data_offset;
+                    r.data_size = records[t].data_size;
                 }
             }
-            insert(static_cast<std::uint32_t>(i));
+            std::string_view const path = pathname(i);
+            keys[i] = key(path);
+            slots[probe(path, keys[i], keys.data())] = static_cast<std::uint32_t>(i);
         }
     }
 
@@ -131,23 +134,20 @@ struct tarball_index {
 private:
     static constexpr std::uint32_t empty_slot = 0xffffffffu; // entry numbers stay below it (builder's cap)
 
-    /// Where the probe for `path` starts: the hash's upper half scaled to the table (no division).
-    [[nodiscard]] std::size_t first_slot(std::string_view path) const noexcept {
-        std::uint64_t const h = name_hash(path, seed) >> 32;
-        return static_cast<std::size_t>((h * slots.size()) >> 32);
+    /// The upper half of the name's hash: it picks the first slot and is compared while building.
+    [[nodiscard]] std::uint32_t key(std::string_view path) const noexcept {
+        return static_cast<std::uint32_t>(name_hash(path, seed) >> 32);
     }
 
     [[nodiscard]] std::size_t next_slot(std::size_t s) const noexcept { return s + 1 == slots.size() ? 0 : s + 1; }
 
-    /// Puts entry `i` in the table; an earlier entry of the same name gives way to it.
-    void insert(std::uint32_t i) noexcept {
-        std::string_view const path = pathname(i);
-        for (std::size_t s = first_slot(path);; s = next_slot(s)) {
-            std::uint32_t& slot = slots[s];
-            if (slot == empty_slot || pathname(slot) == path) {
-                slot = i;
-                return;
-            }
+    /// The slot of the entry named `path` (whose key is `k`), else the empty slot where it
+    /// would go; `keys` (each entry's key, or null) spares name compares. The table is never
+    /// full, so the probe ends. The first slot is the key scaled to the table (no division).
+    [[nodiscard]] std::size_t probe(std::string_view path, std::uint32_t k, std::uint32_t const* keys) const noexcept {
+        for (std::size_t s = static_cast<std::size_t>((std::uint64_t{k} * slots.size()) >> 32);; s = next_slot(s)) {
+            std::uint32_t const i = slots[s];
+            if (i == empty_slot || ((keys == nullptr || keys[i] == k) && pathname(i) == path)) return s;
         }
     }
 };
