@@ -60,7 +60,8 @@ void wrapped_size(ca::entry_view const* e) { consume_size(e->size().value_or(-1)
     } else {
         st = archive_read_next_header(s->handle.get(), &s->current);
     }
-    if (st != ARCHIVE_OK) [[unlikely]]
+    // check_zip_names: the reader may meet zip names to decode (cleared after a first non-zip header).
+    if (st != ARCHIVE_OK || s->check_zip_names) [[unlikely]]
         cd::header_status(*s, st);
 }
 std::size_t raw_count_entries(cd::read_state** owner) {

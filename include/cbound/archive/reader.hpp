@@ -21,6 +21,7 @@
 
 #include <archive.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
@@ -38,15 +39,18 @@
 
 namespace cbound::archive {
 
-/// What a reader accepts and how it reads.
+/// What a reader accepts and how it reads (every field has a default, so designated initializers may omit any).
 struct reader_options {
-    std::vector<format> formats;          ///< formats to accept; empty: all (raw only when listed)
-    std::vector<filter> filters;          ///< filters to accept; empty: all
-    std::string options;                  ///< passed to archive_read_set_options ("zip:ignorecrc32", …)
-    std::vector<std::string> passphrases; ///< tried in order on encrypted entries
+    std::vector<format> formats{};          ///< formats to accept; empty: all (raw only when listed)
+    std::vector<filter> filters{};          ///< filters to accept; empty: all
+    std::string options{};                  ///< passed to archive_read_set_options ("zip:ignorecrc32", …)
+    std::vector<std::string> passphrases{}; ///< tried in order on encrypted entries
     /// Asked for one more passphrase once the list is used up; nullopt gives up.
-    std::function<std::optional<std::string>()> passphrase_callback;
+    std::function<std::optional<std::string>()> passphrase_callback{};
     std::size_t block_size = 64 * 1024; ///< read size for path, fd and split sources
+    /// A zip name (or symlink target) that is not valid UTF-8 is read as CP437, the zip default
+    /// charset, and given in UTF-8; false gives its raw bytes. Valid UTF-8 is always kept.
+    bool decode_cp437_zip_names = true;
 };
 
 /// Reads an archive entry by entry; move-only, and a moved-from reader throws errc::handle_unusable.
@@ -201,9 +205,13 @@ private:
         detail::enable_formats(s, options.formats);
         detail::enable_filters(s, options.filters);
         if (!options.options.empty()) {
+            // Under UTF-8: a charset option ("zip:hdrcharset=CP437") makes its converter now,
+            // towards the thread's charset, and names must come out as UTF-8.
+            detail::utf8_scope const utf8;
             if (int st = archive_read_set_options(a, options.options.c_str()); st != ARCHIVE_OK)
                 throw detail::capture_error(a, st, "set_options");
         }
+        s.check_zip_names = options.decode_cp437_zip_names && reads_zip(options.formats);
         for (std::string const& p : options.passphrases) {
             if (int st = archive_read_add_passphrase(a, p.c_str()); st != ARCHIVE_OK)
                 throw detail::capture_error(a, st, "add_passphrase");
@@ -215,6 +223,11 @@ private:
     }
 
     [[nodiscard]] ::archive* handle() const noexcept { return state_->handle.get(); }
+
+    /// Whether a reader accepting `formats` may meet a zip archive.
+    static bool reads_zip(std::vector<format> const& formats) noexcept {
+        return formats.empty() || std::find(formats.begin(), formats.end(), format::zip) != formats.end();
+    }
 
     /// Turns the status of an archive_read_open* call into an exception where it failed.
     void check_open(int st, std::string const& what) {

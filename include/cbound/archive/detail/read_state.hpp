@@ -6,6 +6,7 @@
 
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/read_names.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/detail/generation.hpp>
 
@@ -33,6 +34,7 @@ struct read_state {
     bool fatal = false;                 ///< libarchive returned FATAL once: every later call throws
     bool data_skipped = false;          ///< skip() ran: libarchive refuses data calls until the next header
     bool switch_locale = true;          ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
+    bool check_zip_names = false;       ///< zip names that are not UTF-8 may come: each header takes the slow path
     callback_guard guard;               ///< holds an exception thrown by a user callback
     std::vector<warning> warnings;      ///< header warnings, in order
     cbound::detail::generation entries; ///< advanced when the current entry changes
@@ -97,15 +99,37 @@ inline void require_usable(read_state const* s, char const* operation) {
     return codeset == "UTF-8" || codeset == "utf8";
 }
 
+/// Replaces a zip entry's name or link target that is not valid UTF-8 by its CP437 reading
+/// (read_names.hpp says why); the first header of another format turns the check off for good,
+/// since libarchive picks the format once per archive.
+inline void decode_zip_names(read_state& s) {
+    if ((archive_format(s.handle.get()) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP) {
+        s.check_zip_names = false;
+        return;
+    }
+    // Stored as the entry's own multibyte name: accessors return it as is, in any locale,
+    // and it lives as long as the entry (until the next header), like every other name.
+    ::archive_entry* e = s.current;
+    if (char const* p = archive_entry_pathname(e); p != nullptr && !is_utf8(p))
+        archive_entry_copy_pathname(e, cp437_to_utf8(p).c_str());
+    if (char const* p = archive_entry_symlink(e); p != nullptr && !is_utf8(p))
+        archive_entry_copy_symlink(e, cp437_to_utf8(p).c_str());
+}
+
 /// The slow path of a header read, out of line: retries RETRY a bounded number of times,
-/// then handles the end (once per archive), a warning (recorded) or a failure (thrown).
+/// then handles the end (once per archive), a warning (recorded) or a failure (thrown), and
+/// zip names that need decoding.
 [[gnu::cold]] [[gnu::noinline]] inline void header_status(read_state& s, int st) {
     for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
         st = s.switch_locale ? read_header_utf8(s) : read_header(s);
-    if (st == ARCHIVE_OK) return;
+    if (st == ARCHIVE_OK) {
+        if (s.check_zip_names) decode_zip_names(s);
+        return;
+    }
     if (st == ARCHIVE_WARN) {
         // The entry is still delivered; the warning is kept, never dropped.
         s.warnings.push_back(capture_warning(s.handle.get(), "read_next_header", s.current_pathname()));
+        if (s.check_zip_names) decode_zip_names(s);
         s.guard.rethrow_if_any();
         return;
     }
@@ -125,7 +149,7 @@ inline void require_usable(read_state const* s, char const* operation) {
     s.blocks.advance();
     s.data_skipped = false;
     int const st = s.switch_locale ? read_header_utf8(s) : read_header(s);
-    if (st != ARCHIVE_OK) [[unlikely]]
+    if (st != ARCHIVE_OK || s.check_zip_names) [[unlikely]]
         header_status(s, st);
 }
 

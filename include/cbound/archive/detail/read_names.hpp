@@ -1,0 +1,81 @@
+// cbound::archive — zip names without a charset: UTF-8 validation and CP437 decoding (internal).
+//
+// A zip name without general-purpose bit 11 is CP437 by the zip specification, but many
+// Linux tools store raw UTF-8 there. libarchive 3.6 hands such names over as raw bytes
+// (it honours the Info-ZIP Unicode Path extra field 0x7075 when present), so cbound keeps a
+// name that is valid UTF-8 and decodes any other as CP437: a CP437 name is rarely valid
+// UTF-8 by accident, while a UTF-8 name is always valid.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cbound::archive::detail {
+
+/// The Unicode code points of CP437's bytes 0x80-0xFF (the lower half is ASCII).
+inline constexpr char16_t cp437_high[128] = {
+    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7, 0x00EA, 0x00EB, 0x00E8, 0x00EF, 0x00EE,
+    0x00EC, 0x00C4, 0x00C5, 0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9, 0x00FF, 0x00D6,
+    0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192, 0x00E1, 0x00ED, 0x00F3, 0x00FA, 0x00F1, 0x00D1, 0x00AA,
+    0x00BA, 0x00BF, 0x2310, 0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB, 0x2591, 0x2592, 0x2593, 0x2502,
+    0x2524, 0x2561, 0x2562, 0x2556, 0x2555, 0x2563, 0x2551, 0x2557, 0x255D, 0x255C, 0x255B, 0x2510, 0x2514,
+    0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F, 0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550,
+    0x256C, 0x2567, 0x2568, 0x2564, 0x2565, 0x2559, 0x2558, 0x2552, 0x2553, 0x256B, 0x256A, 0x2518, 0x250C,
+    0x2588, 0x2584, 0x258C, 0x2590, 0x2580, 0x03B1, 0x00DF, 0x0393, 0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4,
+    0x03A6, 0x0398, 0x03A9, 0x03B4, 0x221E, 0x03C6, 0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320,
+    0x2321, 0x00F7, 0x2248, 0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
+};
+
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+[[nodiscard]] inline bool is_utf8(std::string_view s) noexcept {
+    auto const* p = reinterpret_cast<unsigned char const*>(s.data());
+    auto const* const end = p + s.size();
+    while (p != end) {
+        unsigned const c = *p++;
+        if (c < 0x80) continue;
+        int trailing = 0;
+        std::uint32_t cp = 0;
+        std::uint32_t min = 0;
+        if (c >= 0xC2 && c <= 0xDF)
+            trailing = 1, cp = c & 0x1F, min = 0x80;
+        else if (c >= 0xE0 && c <= 0xEF)
+            trailing = 2, cp = c & 0x0F, min = 0x800;
+        else if (c >= 0xF0 && c <= 0xF4)
+            trailing = 3, cp = c & 0x07, min = 0x10000;
+        else
+            return false;
+        if (end - p < trailing) return false;
+        for (int i = 0; i < trailing; ++i, ++p) {
+            if ((*p & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (*p & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    }
+    return true;
+}
+
+/// `s` read as CP437, in UTF-8.
+[[nodiscard]] inline std::string cp437_to_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() * 2);
+    for (char const ch : s) {
+        auto const c = static_cast<unsigned char>(ch);
+        if (c < 0x80) {
+            out += ch;
+            continue;
+        }
+        char16_t const cp = cp437_high[c - 0x80];
+        if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+        } else {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        }
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return out;
+}
+
+} // namespace cbound::archive::detail
