@@ -141,6 +141,9 @@ TEST_CASE("an empty input is an archive of no entries", "[tarball][errors]") {
     auto const t = ar::tarball::open(dir / "empty");
     CHECK(t.empty());
     CHECK_FALSE(t.file(0).has_value());
+    CHECK_FALSE(t.find("").has_value()); // an empty name table has no slot to probe
+    CHECK_FALSE(t.file("a").has_value());
+    CHECK(t.footprint().index_bytes == 0);
 }
 
 TEST_CASE("a missing file is an archive::error naming the path", "[tarball][errors]") {
