@@ -47,15 +47,24 @@ public:
         while (next_header(entry))
             add(entry);
         index_.index_names();
-        index_.records.shrink_to_fit();
+        // A copy from plain iterators, not shrink_to_fit: clang's build of libstdc++'s
+        // shrink_to_fit copies record by record where this is one memmove.
+        if (index_.records.capacity() != index_.records.size())
+            index_.records = std::vector<tarball_record>(index_.records.begin(), index_.records.end());
         index_.names.shrink_to_fit();
         index_.decoded.shrink_to_fit();
     }
 
 private:
+    /// Reads the next header; false at the end of the archive. The common case stays inline.
     bool next_header(::archive_entry*& entry) {
-        for (int attempt = 0;; ++attempt) {
-            int const st = archive_read_next_header(a_, &entry);
+        int const st = archive_read_next_header(a_, &entry);
+        return st == ARCHIVE_OK || header_read(st, entry);
+    }
+
+    /// Judges a header read's status `st` other than OK, retrying a bounded number of times.
+    [[gnu::noinline]] bool header_read(int st, ::archive_entry*& entry) {
+        for (int attempt = 0;; ++attempt, st = archive_read_next_header(a_, &entry)) {
             if (st == ARCHIVE_OK) return true;
             if (st == ARCHIVE_EOF) return false;
             if (st == ARCHIVE_WARN) {
@@ -138,8 +147,8 @@ private:
         return at >= begin && at - begin <= index_.source.size() && b.size <= index_.source.size() - (at - begin);
     }
 
-    /// Finds entry data in the source, or copies it into the decoded buffer.
-    void read_data(::archive_entry* entry, std::string_view path, tarball_record& r) {
+    /// Finds entry data in the source, or copies it into the decoded buffer (inline: once per file).
+    [[gnu::always_inline]] void read_data(::archive_entry* entry, std::string_view path, tarball_record& r) {
         block b;
         int const st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
         // The common case, kept small: libarchive's tar reader hands a body that is not sparse
