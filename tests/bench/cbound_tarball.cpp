@@ -13,7 +13,7 @@ namespace {
 using cbound::archive::tarball;
 
 //   index <archive> <lookups>
-void index(bench::arguments const& args, bench::report& r) {
+void build_index(bench::arguments const& args, bench::report& r) {
     std::optional<tarball> t;
     r.values["ns"] = bench::measure([&] { t.emplace(tarball::open(args.at(0))); });
     r.values["entries"] = t->size();
@@ -34,4 +34,4 @@ void index(bench::arguments const& args, bench::report& r) {
 
 } // namespace
 
-std::map<std::string_view, bench::operation> bench::operations() { return {{"index", index}}; }
+std::map<std::string_view, bench::operation> bench::operations() { return {{"index", build_index}}; }

@@ -69,7 +69,7 @@ struct slot {
 };
 
 // Index build (pathname + data pointer of every entry) and random lookups in it.
-void index(bench::arguments const& args, bench::report& r) {
+void build_index(bench::arguments const& args, bench::report& r) {
     mapping m;
     std::vector<std::string> names;
     std::vector<slot> slots;
@@ -106,4 +106,4 @@ void index(bench::arguments const& args, bench::report& r) {
 
 } // namespace
 
-std::map<std::string_view, bench::operation> bench::operations() { return {{"scan", scan}, {"index", index}}; }
+std::map<std::string_view, bench::operation> bench::operations() { return {{"scan", scan}, {"index", build_index}}; }
