@@ -30,9 +30,10 @@ struct xattr_info {
     std::string value{}; ///< the value, any bytes
 };
 
-/// The header of an entry to write, meant for designated initializers; unset fields stay unset.
-struct entry_info {
-    std::string pathname{};                ///< the name inside the archive (required, UTF-8)
+/// The fields of an entry header, over a string type and an attribute list type (see entry_info).
+template <class Text, class Attributes>
+struct basic_entry_info {
+    Text pathname{};                       ///< the name inside the archive (required, UTF-8)
     entry_type type = entry_type::regular; ///< what the entry is
     unsigned perms = 0644;                 ///< permission bits (the type bits come from `type`)
     std::optional<std::int64_t> size{};    ///< data size; writer::add takes it from the data instead
@@ -42,12 +43,54 @@ struct entry_info {
     std::optional<entry_time> birthtime{}; ///< creation time
     std::optional<std::int64_t> uid{};     ///< numeric owner
     std::optional<std::int64_t> gid{};     ///< numeric group
-    std::string uname{};                   ///< owner name; empty means none
-    std::string gname{};                   ///< group name; empty means none
-    std::string symlink{};                 ///< the target, for entry_type::symlink
-    std::string hardlink{};                ///< the earlier entry linked to, for entry_type::hardlink
-    std::vector<xattr_info> xattrs{};      ///< extended attributes (kept by pax, among others)
+    Text uname{};                          ///< owner name; empty means none
+    Text gname{};                          ///< group name; empty means none
+    Text symlink{};                        ///< the target, for entry_type::symlink
+    Text hardlink{};                       ///< the earlier entry linked to, for entry_type::hardlink
+    Attributes xattrs{};                   ///< extended attributes (kept by pax, among others)
 };
+
+/// The header of an entry to write, meant for designated initializers; unset fields stay unset.
+using entry_info = basic_entry_info<std::string, std::vector<xattr_info>>;
+
+namespace detail {
+
+// Times before 1970 need floor division: -0.5 s is (-1 s, +500000000 ns).
+[[nodiscard]] inline std::int64_t seconds_of(entry_time t) {
+    return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+}
+[[nodiscard]] inline long nanoseconds_of(entry_time t) {
+    return static_cast<long>((t - std::chrono::floor<std::chrono::seconds>(t)).count());
+}
+
+/// Sets on `e` every field `info` (an entry_info or the writer's borrowed mirror of it) sets.
+template <class Info>
+[[gnu::always_inline]] inline void assign_entry(::archive_entry* e, Info const& info) {
+    archive_entry_set_pathname_utf8(e, info.pathname.c_str());
+    archive_entry_set_filetype(e, mode_bits(info.type));
+    archive_entry_set_perm(e, static_cast<__LA_MODE_T>(info.perms & 07777));
+    if (info.size) archive_entry_set_size(e, *info.size);
+    if (info.mtime) archive_entry_set_mtime(e, seconds_of(*info.mtime), nanoseconds_of(*info.mtime));
+    if (info.atime) archive_entry_set_atime(e, seconds_of(*info.atime), nanoseconds_of(*info.atime));
+    if (info.ctime) archive_entry_set_ctime(e, seconds_of(*info.ctime), nanoseconds_of(*info.ctime));
+    if (info.birthtime) archive_entry_set_birthtime(e, seconds_of(*info.birthtime), nanoseconds_of(*info.birthtime));
+    if (info.uid) archive_entry_set_uid(e, *info.uid);
+    if (info.gid) archive_entry_set_gid(e, *info.gid);
+    if (!info.uname.empty()) archive_entry_set_uname_utf8(e, info.uname.c_str());
+    if (!info.gname.empty()) archive_entry_set_gname_utf8(e, info.gname.c_str());
+    if (!info.symlink.empty()) archive_entry_set_symlink_utf8(e, info.symlink.c_str());
+    if (!info.hardlink.empty()) archive_entry_set_hardlink_utf8(e, info.hardlink.c_str());
+    for (xattr_info const& x : info.xattrs)
+        archive_entry_xattr_add_entry(e, x.name.c_str(), x.value.data(), x.value.size());
+}
+
+/// Whether an entry described by `info` holds data: a regular file that is not a hard link.
+template <class Info>
+[[nodiscard]] bool carries_data(Info const& info) noexcept {
+    return mode_bits(info.type) == AE_IFREG && info.hardlink.empty();
+}
+
+} // namespace detail
 
 /// An owned archive_entry: full control over a header, copyable (copies are deep).
 class entry {
@@ -87,24 +130,7 @@ public:
     ~entry() = default;
 
     /// Sets every field `info` sets; fields it leaves unset keep their current value.
-    void assign(entry_info const& info) {
-        set_pathname(info.pathname);
-        set_type(info.type);
-        set_perms(info.perms);
-        if (info.size) set_size(*info.size);
-        if (info.mtime) set_mtime(*info.mtime);
-        if (info.atime) set_atime(*info.atime);
-        if (info.ctime) set_ctime(*info.ctime);
-        if (info.birthtime) set_birthtime(*info.birthtime);
-        if (info.uid) archive_entry_set_uid(raw(), *info.uid);
-        if (info.gid) archive_entry_set_gid(raw(), *info.gid);
-        if (!info.uname.empty()) archive_entry_set_uname_utf8(raw(), info.uname.c_str());
-        if (!info.gname.empty()) archive_entry_set_gname_utf8(raw(), info.gname.c_str());
-        if (!info.symlink.empty()) archive_entry_set_symlink_utf8(raw(), info.symlink.c_str());
-        if (!info.hardlink.empty()) archive_entry_set_hardlink_utf8(raw(), info.hardlink.c_str());
-        for (xattr_info const& x : info.xattrs)
-            add_xattr(x.name, x.value);
-    }
+    void assign(entry_info const& info) { detail::assign_entry(raw(), info); }
 
     /// The name inside the archive; empty when unset or not representable.
     [[nodiscard]] std::string pathname() const {
@@ -142,13 +168,15 @@ public:
         return join(archive_entry_mtime(raw()), archive_entry_mtime_nsec(raw()));
     }
     /// Sets the modification time.
-    void set_mtime(entry_time t) { archive_entry_set_mtime(raw(), seconds_of(t), nanoseconds_of(t)); }
+    void set_mtime(entry_time t) { archive_entry_set_mtime(raw(), detail::seconds_of(t), detail::nanoseconds_of(t)); }
     /// Sets the access time.
-    void set_atime(entry_time t) { archive_entry_set_atime(raw(), seconds_of(t), nanoseconds_of(t)); }
+    void set_atime(entry_time t) { archive_entry_set_atime(raw(), detail::seconds_of(t), detail::nanoseconds_of(t)); }
     /// Sets the status-change time.
-    void set_ctime(entry_time t) { archive_entry_set_ctime(raw(), seconds_of(t), nanoseconds_of(t)); }
+    void set_ctime(entry_time t) { archive_entry_set_ctime(raw(), detail::seconds_of(t), detail::nanoseconds_of(t)); }
     /// Sets the creation time.
-    void set_birthtime(entry_time t) { archive_entry_set_birthtime(raw(), seconds_of(t), nanoseconds_of(t)); }
+    void set_birthtime(entry_time t) {
+        archive_entry_set_birthtime(raw(), detail::seconds_of(t), detail::nanoseconds_of(t));
+    }
 
     /// Adds an extended attribute.
     void add_xattr(std::string const& name, std::string_view value) {
@@ -168,13 +196,6 @@ private:
         return handle_.get();
     }
 
-    // Times before 1970 need floor division: -0.5 s is (-1 s, +500000000 ns).
-    static std::int64_t seconds_of(entry_time t) {
-        return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
-    }
-    static long nanoseconds_of(entry_time t) {
-        return static_cast<long>((t - std::chrono::floor<std::chrono::seconds>(t)).count());
-    }
     static entry_time join(std::int64_t seconds, long nanoseconds) {
         return entry_time(std::chrono::seconds(seconds) + std::chrono::nanoseconds(nanoseconds));
     }

@@ -18,6 +18,7 @@
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/locale.hpp>
 #include <cbound/archive/detail/write_disk.hpp>
+#include <cbound/archive/detail/write_entry.hpp>
 #include <cbound/archive/detail/write_format.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
 #include <cbound/archive/error.hpp>
@@ -145,8 +146,10 @@ public:
     writer(writer&& other) noexcept
         : sink_(std::move(other.sink_)), handle_(std::move(other.handle_)),
           state_(std::exchange(other.state_, state::moved)), unwinding_(other.unwinding_), opened_(other.opened_),
-          remaining_(other.remaining_), entry_path_(std::move(other.entry_path_)),
-          warnings_(std::move(other.warnings_)) {}
+          remaining_(other.remaining_), scratch_(std::move(other.scratch_)), utf8_(other.utf8_),
+          kept_name_(std::move(other.kept_name_)), warnings_(std::move(other.warnings_)) {
+        adopt_entry_name(other);
+    }
 
     /// Finishes this writer's archive as the destructor would, then takes over `other`'s.
     writer& operator=(writer&& other) noexcept {
@@ -158,8 +161,11 @@ public:
             unwinding_ = other.unwinding_;
             opened_ = other.opened_;
             remaining_ = other.remaining_;
-            entry_path_ = std::move(other.entry_path_);
+            scratch_ = std::move(other.scratch_);
+            utf8_ = other.utf8_;
+            kept_name_ = std::move(other.kept_name_);
             warnings_ = std::move(other.warnings_);
+            adopt_entry_name(other);
         }
         return *this;
     }
@@ -171,15 +177,13 @@ public:
     ~writer() { finish_quietly(); }
 
     /// Adds an entry holding `data`; its size is taken from the data.
+    template <class = void> // a template so that braced lists prefer the borrowing overload below
     void add(entry_info const& info, std::span<std::byte const> data = {}) {
-        if (info.size && *info.size != static_cast<std::int64_t>(data.size()))
-            throw detail::make_error(errc::invalid_argument, "add", "the declared size differs from the data size",
-                                     info.pathname);
-        entry e(info);
-        // Some formats (cpio) want a size even on folders and links.
-        e.set_size(carries_data(e) ? static_cast<std::int64_t>(data.size()) : 0);
-        add_entry(e.native_handle(), data);
+        add_info(info, data);
     }
+
+    /// Adds an entry holding `data` from a braced list, `add({.pathname = name}, data)`, borrowing its strings.
+    void add(detail::entry_fields const& info, std::span<std::byte const> data = {}) { add_info(info, data); }
 
     /// Adds an entry with a header under full control; its size, if set, must equal the data size.
     void add(entry const& header, std::span<std::byte const> data = {}) {
@@ -190,9 +194,7 @@ public:
             add_entry(sized.native_handle(), data);
             return;
         }
-        if (*declared != static_cast<std::int64_t>(data.size()))
-            throw detail::make_error(errc::invalid_argument, "add", "the declared size differs from the data size",
-                                     header.pathname());
+        if (*declared != static_cast<std::int64_t>(data.size())) throw_size_differs(header.pathname());
         add_entry(header.native_handle(), data);
     }
 
@@ -217,6 +219,7 @@ public:
             return add(entry::copy_of(header), data);
         }
         begin_raw(header);
+        name_lease const lease{entry_name_};
         std::int64_t position = 0;
         for (auto const& block : view.blocks()) {
             // Holes of sparse entries come back as gaps between block offsets: write them as zeros.
@@ -233,39 +236,34 @@ public:
 
     /// Starts an entry whose data follows through write(); a regular file's size must be set.
     void begin_entry(entry const& header) {
-        if (header.size()) return begin_raw(header.native_handle());
-        if (carries_data(header))
-            throw detail::make_error(errc::invalid_argument, "begin_entry", "a streamed entry needs its size declared",
-                                     header.pathname());
-        entry sized = header; // folders and links: some formats (cpio) still want a size
-        sized.set_size(0);
-        begin_raw(sized.native_handle());
+        if (header.size()) {
+            begin_raw(header.native_handle());
+        } else {
+            if (carries_data(header))
+                throw detail::make_error(errc::invalid_argument, "begin_entry",
+                                         "a streamed entry needs its size declared", header.pathname());
+            entry sized = header; // folders and links: some formats (cpio) still want a size
+            sized.set_size(0);
+            begin_raw(sized.native_handle());
+        }
+        // The header may die before finish(): the open entry's name must outlive this call.
+        kept_name_.assign(entry_name_);
+        entry_name_ = kept_name_.c_str();
     }
 
     /// Writes the next part of the open entry's data; more than the declared size abandons the archive.
     void write(std::span<std::byte const> data) {
         require(state::in_entry, "write");
         if (static_cast<std::uint64_t>(remaining_) < data.size())
-            fail(detail::make_error(errc::size_mismatch, "write", "more data than the entry's declared size",
-                                    entry_path_, status::fatal));
-        while (!data.empty()) {
-            la_ssize_t const n = archive_write_data(raw(), data.data(), data.size());
-            if (n <= 0) fail_from_archive(n < 0 ? static_cast<int>(n) : ARCHIVE_FATAL, "write");
-            data = data.subspan(static_cast<std::size_t>(n));
-            remaining_ -= n;
-        }
+            fail_size("write", "more data than the entry's declared size");
+        pour(data);
     }
 
     /// Ends the open entry; less data than declared abandons the archive.
     void finish() {
         require(state::in_entry, "finish");
-        if (remaining_ != 0)
-            fail(detail::make_error(errc::size_mismatch, "finish", "less data than the entry's declared size",
-                                    entry_path_, status::fatal));
-        int const st = archive_write_finish_entry(raw());
-        if (st < ARCHIVE_WARN) fail_from_archive(st, "finish");
-        if (st == ARCHIVE_WARN) warnings_.push_back(detail::capture_warning(raw(), "finish", entry_path_));
-        state_ = state::ready;
+        if (remaining_ != 0) fail_size("finish", "less data than the entry's declared size");
+        end_entry();
     }
 
     /// Adds the file, folder, symlink or device at `disk_path` under the name `archive_path`.
@@ -291,7 +289,7 @@ public:
         if (state_ == state::in_entry && remaining_ == 0) finish();
         if (state_ == state::in_entry)
             fail(detail::make_error(errc::size_mismatch, "close", "the last entry is shorter than declared",
-                                    entry_path_, status::fatal));
+                                    entry_path(), status::fatal));
         require(state::ready, "close");
         int const st = archive_write_close(raw());
         // libarchive ignores what the close callback returns: look at the sink's own record too.
@@ -329,7 +327,8 @@ private:
     enum class state { ready, in_entry, failed, closed, moved };
 
     writer(std::unique_ptr<detail::write_sink> sink, format fmt, filter compression, write_options const& options)
-        : sink_(std::move(sink)), handle_(archive_write_new()), unwinding_(std::uncaught_exceptions()) {
+        : sink_(std::move(sink)), handle_(archive_write_new()), unwinding_(std::uncaught_exceptions()),
+          utf8_(detail::utf8_locale()) {
         if (!handle_) throw std::bad_alloc();
         try {
             configure(fmt, compression, options);
@@ -337,6 +336,10 @@ private:
                                                &detail::sink_close, nullptr);
             if (st < ARCHIVE_OK) fail_from_archive(st, "open");
             opened_ = true;
+            // Allocated after the open, as a hand-written loop would: the heap then serves
+            // libarchive's per-entry allocations the same way.
+            scratch_.reset(archive_entry_new());
+            if (!scratch_) throw std::bad_alloc();
         } catch (...) {
             abandon();
             throw;
@@ -383,33 +386,137 @@ private:
     }
     static bool carries_data(entry const& e) { return carries_data(e.native_handle()); }
 
+    // entry_info or its borrowed mirror: the same fields, filled into the writer's one header.
+    template <class Info>
+    [[gnu::always_inline]] void add_info(Info const& info, std::span<std::byte const> data) {
+        auto const size = static_cast<std::int64_t>(data.size());
+        if (info.size && *info.size != size) throw_size_differs(info.pathname);
+        ::archive_entry* const header = scratch_.get();
+        if (header == nullptr) require(state::ready, "begin_entry"); // moved from: throws
+        // One header per writer, cleared for each entry: what a hand-written loop does too.
+        archive_entry_clear(header);
+        detail::assign_entry(header, info);
+        bool const data_entry = detail::carries_data(info);
+        // Some formats (cpio) want a size even on folders and links.
+        std::int64_t const declared = data_entry ? size : 0;
+        archive_entry_set_size(header, declared);
+        add_entry(header, data, data_entry, info.pathname.c_str(), declared);
+    }
+
+    // Forgets the open entry's borrowed name when the call that lent it ends, however it ends.
+    class name_lease {
+    public:
+        explicit name_lease(char const*& name) noexcept : name_(name) {}
+        name_lease(name_lease const&) = delete;
+        name_lease& operator=(name_lease const&) = delete;
+        ~name_lease() { name_ = nullptr; }
+
+    private:
+        char const*& name_;
+    };
+
     void add_entry(::archive_entry* header, std::span<std::byte const> data) {
-        if (!data.empty() && !carries_data(header))
-            throw detail::make_error(errc::invalid_argument, "add", "only regular files carry data",
-                                     safe_pathname(header));
-        begin_raw(header);
-        write(data);
-        finish();
+        add_entry(header, data, carries_data(header), pathname_of(header), declared_size(header));
+    }
+
+    // `name` is the entry's pathname, alive for the whole call (the caller's string or the header's);
+    // `size` is the header's declared size, which the callers have checked equals the data's.
+    [[gnu::always_inline]] void add_entry(::archive_entry* header, std::span<std::byte const> data, bool data_entry,
+                                          char const* name, std::int64_t size) {
+        if (!data.empty() && !data_entry) throw_no_data_allowed(header);
+        begin_raw(header, data_entry, name, size);
+        name_lease const lease{entry_name_};
+        // The entry expects exactly data.size() bytes (checked above), so write() and finish()'s checks hold.
+        pour(data);
+        end_entry();
+    }
+
+    // Hands all of `data` to libarchive (which may take it in parts) and counts it off the open entry.
+    [[gnu::always_inline]] void pour(std::span<std::byte const> data) {
+        while (!data.empty()) {
+            la_ssize_t const n = archive_write_data(raw(), data.data(), data.size());
+            if (n <= 0) [[unlikely]]
+                fail_from_archive(n < 0 ? static_cast<int>(n) : ARCHIVE_FATAL, "write");
+            data = data.subspan(static_cast<std::size_t>(n));
+            remaining_ -= n;
+        }
+    }
+
+    // Closes the open entry once all its data is written.
+    [[gnu::always_inline]] void end_entry() {
+        int const st = archive_write_finish_entry(raw());
+        if (st != ARCHIVE_OK) [[unlikely]]
+            finish_status(st);
+        state_ = state::ready;
+    }
+
+    static std::int64_t declared_size(::archive_entry* header) {
+        return archive_entry_size_is_set(header) != 0 ? archive_entry_size(header) : 0;
     }
 
     void begin_raw(::archive_entry* header) {
+        begin_raw(header, carries_data(header), pathname_of(header), declared_size(header));
+    }
+
+    [[gnu::always_inline]] void begin_raw(::archive_entry* header, bool data_entry, char const* name,
+                                          std::int64_t size) {
         require(state::ready, "begin_entry");
-        std::string path = safe_pathname(header);
-        if (path.empty()) throw detail::make_error(errc::invalid_argument, "begin_entry", "the entry has no pathname");
-        std::int64_t const size = archive_entry_size_is_set(header) != 0 ? archive_entry_size(header) : 0;
-        if (size < 0) throw detail::make_error(errc::invalid_argument, "begin_entry", "negative size", path);
-        int st = ARCHIVE_OK;
-        {
-            // Names are converted with the thread's locale; UTF-8 keeps non-ASCII names intact.
-            detail::utf8_scope const utf8;
-            st = archive_write_header(raw(), header);
-        }
+        if (name == nullptr || *name == '\0') throw_no_pathname();
+        if (size < 0) throw_negative_size(name);
+        // Names are converted with the thread's locale; UTF-8 keeps non-ASCII names intact. The
+        // header call cannot throw (callbacks are guarded), so the old locale always comes back.
+        locale_t const previous = ::uselocale(utf8_);
+        int const st = archive_write_header(raw(), header);
+        ::uselocale(previous);
+        if (st != ARCHIVE_OK) [[unlikely]]
+            header_status(st, header);
+        remaining_ = data_entry ? size : 0;
+        entry_name_ = name;
+        state_ = state::in_entry;
+    }
+
+    // Failed and fatal header statuses throw; a warning is recorded and the entry goes on.
+    [[gnu::cold]] [[gnu::noinline]] void header_status(int st, ::archive_entry* header) {
+        // Entry accessors leave the archive's error alone, so the name can be read first.
+        std::string const path = safe_pathname(header);
         if (st == ARCHIVE_FAILED) throw detail::capture_error(raw(), st, "begin_entry", path); // skipped, may go on
         if (st < ARCHIVE_WARN) fail_from_archive(st, "begin_entry", path);
         if (st == ARCHIVE_WARN) warnings_.push_back(detail::capture_warning(raw(), "begin_entry", path));
-        remaining_ = carries_data(header) ? size : 0;
-        entry_path_ = std::move(path);
-        state_ = state::in_entry;
+    }
+
+    // A failed finish abandons the archive; a warning is recorded, the entry being closed first.
+    [[gnu::cold]] [[gnu::noinline]] void finish_status(int st) {
+        if (st < ARCHIVE_WARN) fail_from_archive(st, "finish");
+        warning w = detail::capture_warning(raw(), "finish", entry_path());
+        state_ = state::ready;
+        warnings_.push_back(std::move(w));
+    }
+
+    // The open entry's name; empty between entries.
+    [[nodiscard]] std::string_view entry_path() const noexcept {
+        return entry_name_ != nullptr ? std::string_view(entry_name_) : std::string_view();
+    }
+
+    // After a move: an entry left open across calls (begin_entry) has its name in kept_name_.
+    void adopt_entry_name(writer& other) noexcept {
+        entry_name_ = other.entry_name_ != nullptr ? kept_name_.c_str() : nullptr;
+        other.entry_name_ = nullptr;
+    }
+
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_size_differs(std::string_view path) {
+        throw detail::make_error(errc::invalid_argument, "add", "the declared size differs from the data size", path);
+    }
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_no_data_allowed(::archive_entry* header) {
+        throw detail::make_error(errc::invalid_argument, "add", "only regular files carry data", safe_pathname(header));
+    }
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_no_pathname() {
+        throw detail::make_error(errc::invalid_argument, "begin_entry", "the entry has no pathname");
+    }
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_negative_size(char const* path) {
+        throw detail::make_error(errc::invalid_argument, "begin_entry", "negative size", path);
+    }
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void fail_size(char const* operation, char const* why) {
+        fail(detail::make_error(errc::size_mismatch, operation, why, entry_path(), status::fatal));
     }
 
     void write_zeros(std::int64_t count) {
@@ -432,6 +539,7 @@ private:
             archive_entry_unset_ctime(header);
         }
         begin_raw(header);
+        name_lease const lease{entry_name_};
         if (file.data) copy_data(file.data.get(), path);
         finish();
     }
@@ -444,7 +552,7 @@ private:
             if (n < 0) fail(detail::errno_error(errno, "add_file", path.string()));
             if (n == 0)
                 fail(detail::make_error(errc::size_mismatch, "add_file", "the file shrank while it was read",
-                                        entry_path_, status::fatal));
+                                        entry_path(), status::fatal));
             std::size_t const take = static_cast<std::int64_t>(n) > remaining_ ? static_cast<std::size_t>(remaining_)
                                                                                : static_cast<std::size_t>(n);
             write(std::span<std::byte const>(buffer.data(), take));
@@ -475,16 +583,25 @@ private:
         return p == "." ? std::string() : p;
     }
 
-    static std::string safe_pathname(::archive_entry* header) {
+    // The entry's name as UTF-8, else in the locale's encoding; null when it has none.
+    static char const* pathname_of(::archive_entry* header) {
         char const* p = archive_entry_pathname_utf8(header);
-        if (p == nullptr) p = archive_entry_pathname(header);
+        return p != nullptr ? p : archive_entry_pathname(header);
+    }
+
+    static std::string safe_pathname(::archive_entry* header) {
+        char const* p = pathname_of(header);
         return p != nullptr ? p : std::string();
     }
 
     ::archive* raw() const noexcept { return handle_.get(); }
 
     void require(state wanted, char const* operation) const {
-        if (state_ == wanted) return;
+        if (state_ != wanted) [[unlikely]]
+            unusable(operation);
+    }
+
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void unusable(char const* operation) const {
         char const* why = "the writer is not in the right state";
         switch (state_) {
         case state::moved: why = "the writer was moved from"; break;
@@ -493,13 +610,14 @@ private:
         case state::in_entry: why = "an entry is still open: write its data and call finish() first"; break;
         case state::ready: why = "no entry is open: call begin_entry() first"; break;
         }
-        throw detail::make_error(errc::handle_unusable, operation, why, entry_path_);
+        throw detail::make_error(errc::handle_unusable, operation, why, entry_path());
     }
 
     // The error of a failed libarchive call, copied first; the archive is abandoned; a callback's
     // own exception wins over libarchive's summary of it.
-    [[noreturn]] void fail_from_archive(int st, char const* operation, std::string_view path = {}) {
-        if (path.empty()) path = entry_path_;
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void fail_from_archive(int st, char const* operation,
+                                                                        std::string_view path = {}) {
+        if (path.empty()) path = entry_path();
         error e = detail::capture_error(raw(), st, operation, path);
         // Some writers (ar's long names) warn at the header and fail the data silently: the warning is the reason.
         bool const silent = e.message() == to_string(static_cast<status>(st));
@@ -508,7 +626,7 @@ private:
         fail(std::move(e));
     }
 
-    [[noreturn]] void fail(error e) {
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void fail(error e) {
         std::exception_ptr callback_error;
         if (sink_ && sink_->guard.has_pending()) {
             try {
@@ -541,7 +659,10 @@ private:
     int unwinding_ = 0;
     bool opened_ = false; // archive_write_open2 succeeded, so close() has filters to close
     std::int64_t remaining_ = 0;
-    std::string entry_path_;
+    detail::entry_handle scratch_;     // the header add(entry_info) fills, cleared and reused for every entry
+    locale_t utf8_ = LC_GLOBAL_LOCALE; // the locale libarchive converts names in, looked up once
+    std::string kept_name_;            // the open entry's name when it stays open across calls (begin_entry)
+    char const* entry_name_ = nullptr; // the open entry's name, borrowed for the duration of an add
     std::vector<warning> warnings_;
 };
 

@@ -81,16 +81,17 @@ private:
 /// A file cbound creates (or truncates) and closes; removed again if the archive is abandoned.
 class path_sink final : public write_sink {
 public:
-    explicit path_sink(std::filesystem::path path) : path_(std::move(path)) {
+    explicit path_sink(std::filesystem::path path) : path_(std::move(path)), name_(path_.string()) {
         fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-        if (!fd_) throw errno_error(errno, "open", path_.string());
+        if (!fd_) throw errno_error(errno, "open", name_);
         struct ::stat st {};
         removable_ = ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode);
     }
-    void write(std::span<std::byte const> bytes) override { write_all(fd_.get(), bytes, path_.string()); }
+    // The name is kept as a string so that writing, which happens per block, allocates nothing.
+    void write(std::span<std::byte const> bytes) override { write_all(fd_.get(), bytes, name_); }
     void close() override {
         // close() is where NFS and full disks report deferred write errors.
-        if (::close(fd_.release()) != 0 && errno != EINTR) throw errno_error(errno, "close", path_.string());
+        if (::close(fd_.release()) != 0 && errno != EINTR) throw errno_error(errno, "close", name_);
     }
     void abort() noexcept override {
         // Only a regular file we created can hold a misleading partial archive; never unlink a device.
@@ -100,6 +101,7 @@ public:
 
 private:
     std::filesystem::path path_;
+    std::string name_; // path_ for error messages
     unique_fd fd_;
     bool removable_ = false;
 };
