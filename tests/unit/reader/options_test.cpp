@@ -2,6 +2,9 @@
 // name any subset without -Wmissing-field-initializers (an error under the house warnings).
 #include "reader_fixture.hpp"
 
+#include <span>
+#include <utility>
+
 namespace ca = cbound::archive;
 using namespace reader_test;
 
@@ -47,4 +50,24 @@ TEST_CASE("reader_options: designated initializers over several fields, in decla
     auto r = ca::reader::open(t.out("a.zip"), o);
     for (ca::entry_view e : r)
         CHECK(content(e) == "hello, world\n");
+}
+
+TEST_CASE("the reader's other public aggregates take designated initializers too") {
+    ca::block const b{.offset = 7};
+    CHECK(b.data.empty());
+    ca::xattr const x{.name = "user.comment"};
+    CHECK(x.value.empty());
+    ca::sparse_region const s{.length = 3};
+    CHECK(s.offset == 0);
+
+    // A read_source naming only `read` (skip and seek are optional).
+    sample_tree t;
+    t.sh("bsdtar -cf ../a.tar hello.txt");
+    std::string const bytes = cbound_test::read_file(t.out("a.tar"));
+    bool served = false;
+    auto r = ca::reader::open_callback({.read = [&]() -> std::span<std::byte const> {
+        if (std::exchange(served, true)) return {};
+        return std::as_bytes(std::span(bytes));
+    }});
+    CHECK(pathnames(r) == std::vector<std::string>{"hello.txt"});
 }

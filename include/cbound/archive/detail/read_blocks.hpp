@@ -15,8 +15,8 @@ namespace cbound::archive {
 
 /// One piece of an entry's data, at `offset` in the file; borrowed until the next read.
 struct block {
-    std::int64_t offset = 0;         ///< where these bytes go in the file (gaps are sparse holes)
-    std::span<std::byte const> data; ///< the bytes, owned by the reader (or the caller's memory)
+    std::int64_t offset = 0;           ///< where these bytes go in the file (gaps are sparse holes)
+    std::span<std::byte const> data{}; ///< the bytes, owned by the reader (or the caller's memory)
 };
 
 namespace detail {

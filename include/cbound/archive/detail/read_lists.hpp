@@ -17,8 +17,8 @@ namespace cbound::archive {
 
 /// One extended attribute: its name and its raw value, borrowed from the entry.
 struct xattr {
-    std::string_view name;            ///< such as "user.comment"
-    std::span<std::byte const> value; ///< the raw value bytes
+    std::string_view name{};            ///< such as "user.comment"
+    std::span<std::byte const> value{}; ///< the raw value bytes
 };
 
 /// One data region of a sparse file; the gaps between regions read as zeros.

@@ -112,6 +112,7 @@ inline void decode_zip_names(read_state& s) {
     ::archive_entry* e = s.current;
     if (char const* p = archive_entry_pathname(e); p != nullptr && !is_utf8(p))
         archive_entry_copy_pathname(e, cp437_to_utf8(p).c_str());
+    if (archive_entry_filetype(e) != AE_IFLNK) return;
     if (char const* p = archive_entry_symlink(e); p != nullptr && !is_utf8(p))
         archive_entry_copy_symlink(e, cp437_to_utf8(p).c_str());
 }
