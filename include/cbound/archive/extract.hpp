@@ -237,7 +237,7 @@ private:
     /// data and tar: every check of the header comment, in order.
     [[nodiscard]] plan checked_plan(entry_view e, std::string const& name,
                                     std::optional<std::string> const& symlink_target,
-                                    std::optional<std::string> const& hardlink_target) const {
+                                    std::optional<std::string> const& hardlink_target) {
         bool const tar = options_.policy == extract_policy::tar;
         entry_type const type = e.type();
         checked_name const checked = check_member_name(name, tar);
@@ -259,9 +259,12 @@ private:
         case entry_type::socket:
         case entry_type::unknown: return refuse("cannot extract an entry of type " + std::string(to_string(type)));
         }
-        walk_result const here = walk_existing(root_, checked.relative);
+        // What is at the entry's own path matters only to the overwrite choices and links.
+        bool const want_leaf = options_.existing != overwrite::replace_files;
+        walk_result const here = walk_existing(root_, checked.relative, &verified_, want_leaf);
         if (!here.refusal.empty()) return refuse(here.refusal);
         if (!here.failure.empty()) return failed(here.failure);
+        verified_.forget(checked.relative); // this entry may replace or remove what is there
         plan p;
         p.path = root_ + "/" + checked.relative;
         if (type == entry_type::symlink) {
@@ -276,7 +279,7 @@ private:
             checked_name const target = check_member_name(*hardlink_target, tar);
             if (!target.refusal.empty()) return refuse("hard link target: " + target.refusal);
             if (target.relative.empty()) return refuse("hard link to the destination itself");
-            walk_result const there = walk_existing(root_, target.relative);
+            walk_result const there = walk_existing(root_, target.relative, &verified_);
             if (!there.refusal.empty()) return refuse("hard link target: " + there.refusal);
             p.link_has_data = e.size().value_or(0) > 0;
             if (!p.link_has_data) {
@@ -422,6 +425,7 @@ private:
     disk_writer disk_;
     extract_report report_;
     std::uint64_t entries_seen_ = 0;
+    verified_folders verified_; ///< folders known real in this extraction: the symlink walk's cache
 };
 
 } // namespace detail

@@ -70,3 +70,44 @@ TEST_CASE("policies clean modes like PEP 706", "[extract][rules]") {
     CHECK(cd::tar_policy_perm(06777) == 0755);
     CHECK(cd::tar_policy_perm(0444) == 0444);
 }
+
+TEST_CASE("the walk's folder cache forgets a path and everything below it", "[extract][rules]") {
+    cd::verified_folders known;
+    for (char const* p : {"a", "a/b", "a/b/c", "a/b0", "a/b.x", "ab"})
+        known.add(p);
+    known.forget("a/b");
+    CHECK(known.contains("a"));
+    CHECK_FALSE(known.contains("a/b"));
+    CHECK_FALSE(known.contains("a/b/c"));
+    CHECK(known.contains("a/b0")); // siblings that merely share the prefix stay
+    CHECK(known.contains("a/b.x"));
+    CHECK(known.contains("ab"));
+
+    cbound_test::scratch_dir work("walk-cache");
+    fs::create_directories(work / "d/sub");
+    std::string const root = work.path().string();
+    REQUIRE(cd::walk_existing(root, "d/sub/new", &known).refusal.empty());
+    CHECK(known.contains("d/sub")); // seen as real folders, so not stat()ed again
+    fs::remove(work / "d/sub");
+    fs::create_directory_symlink(work.path(), work / "d/sub");
+    known.forget("d/sub"); // what extraction does before an entry writes at d/sub
+    CHECK_FALSE(cd::walk_existing(root, "d/sub/new", &known).refusal.empty());
+}
+
+TEST_CASE("a folder the extraction saw is judged again once an entry replaced it", "[extract][rules]") {
+    cbound_test::scratch_dir work("replaced-folder");
+    fs::path const archive = work / "a.tar";
+    // a/b is walked (and cached) for a/b/c/, then replaced by a symlink to the inside folder e.
+    python_tar(archive, "for n, k, l in (('e', tarfile.DIRTYPE, ''), ('a/b/c', tarfile.DIRTYPE, ''),\n"
+                        "                ('a/b', tarfile.SYMTYPE, '../e'), ('a/b/z', tarfile.REGTYPE, '')):\n"
+                        "    i = tarfile.TarInfo(n); i.type = k; i.linkname = l; t.addfile(i, io.BytesIO(b''))\n");
+    cbound::archive::extract_options o;
+    o.unsafe = cbound::archive::on_unsafe::skip;
+    o.existing = cbound::archive::overwrite::always_replace; // removes the folder a/b/c in the symlink's way
+    auto const report = extract_file(archive, work / "dest", o);
+    REQUIRE(report.entries.size() == 4);
+    CHECK(report.entries[2].outcome == cbound::archive::entry_outcome::extracted);
+    CHECK(report.entries[3].outcome == cbound::archive::entry_outcome::rejected);
+    CHECK(report.entries[3].reason.find("symlink") != std::string::npos);
+    CHECK_FALSE(fs::exists(work / "dest/e/z"));
+}
