@@ -183,7 +183,10 @@ public:
     }
 
     /// Adds an entry holding `data` from a braced list, `add({.pathname = name}, data)`, borrowing its strings.
-    void add(detail::entry_fields const& info, std::span<std::byte const> data = {}) { add_info(info, data); }
+    /// Inlined into the caller, where the fields the list leaves unset fold away.
+    [[gnu::always_inline]] void add(detail::entry_fields const& info, std::span<std::byte const> data = {}) {
+        add_info(info, data);
+    }
 
     /// Adds an entry with a header under full control; its size, if set, must equal the data size.
     void add(entry const& header, std::span<std::byte const> data = {}) {
