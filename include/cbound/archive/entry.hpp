@@ -3,7 +3,10 @@
 // An entry_view is two pointers (the reader's state and libarchive's entry) and every
 // accessor is the matching archive_entry_* call. It is valid until the reader advances;
 // in checked mode (CBOUND_CHECKED=1) using it afterwards stops the program with a message.
-// Names are UTF-8: the reader reads headers under a UTF-8 thread locale.
+// Names are UTF-8 wherever the archive says how to read them: the reader reads headers under
+// a UTF-8 thread locale, and a zip name that is not UTF-8 is decoded as CP437 (zip's default;
+// reader_options::decode_cp437_zip_names). Formats that record no charset (ustar, GNU tar,
+// cpio) give their names' stored bytes, which may not be UTF-8.
 #pragma once
 
 #include <cbound/archive/detail/read_blocks.hpp>
@@ -55,7 +58,7 @@ public:
 
     // --- names ------------------------------------------------------------------------
 
-    /// The path inside the archive (UTF-8; "" when libarchive has none).
+    /// The path inside the archive (UTF-8 where the format tells the charset; "" when libarchive has none).
     [[nodiscard]] std::string_view pathname() const noexcept {
         check();
         return text(archive_entry_pathname(entry_));

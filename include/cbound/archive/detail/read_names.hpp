@@ -7,6 +7,9 @@
 // UTF-8 by accident, while a UTF-8 name is always valid.
 #pragma once
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -76,6 +79,20 @@ inline constexpr char16_t cp437_high[128] = {
         out += static_cast<char>(0x80 | (cp & 0x3F));
     }
     return out;
+}
+
+/// Replaces entry `e`'s name or symlink target that is not valid UTF-8 by its CP437 reading,
+/// when `a` reads a zip; returns whether it does (false: no entry of `a` ever needs this).
+inline bool decode_zip_names(::archive* a, ::archive_entry* e) {
+    if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP) return false;
+    // Stored as the entry's own multibyte name: accessors return it as is, in any locale,
+    // and it lives as long as the entry (until the next header), like every other name.
+    if (char const* p = archive_entry_pathname(e); p != nullptr && !is_utf8(p))
+        archive_entry_copy_pathname(e, cp437_to_utf8(p).c_str());
+    if (archive_entry_filetype(e) != AE_IFLNK) return true;
+    if (char const* p = archive_entry_symlink(e); p != nullptr && !is_utf8(p))
+        archive_entry_copy_symlink(e, cp437_to_utf8(p).c_str());
+    return true;
 }
 
 } // namespace cbound::archive::detail

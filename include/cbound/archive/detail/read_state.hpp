@@ -99,22 +99,11 @@ inline void require_usable(read_state const* s, char const* operation) {
     return codeset == "UTF-8" || codeset == "utf8";
 }
 
-/// Replaces a zip entry's name or link target that is not valid UTF-8 by its CP437 reading
-/// (read_names.hpp says why); the first header of another format turns the check off for good,
-/// since libarchive picks the format once per archive.
+/// Decodes the current entry's names when the archive is a zip (read_names.hpp); the first
+/// header of another format turns the check off for good, since libarchive picks the format
+/// once per archive.
 inline void decode_zip_names(read_state& s) {
-    if ((archive_format(s.handle.get()) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP) {
-        s.check_zip_names = false;
-        return;
-    }
-    // Stored as the entry's own multibyte name: accessors return it as is, in any locale,
-    // and it lives as long as the entry (until the next header), like every other name.
-    ::archive_entry* e = s.current;
-    if (char const* p = archive_entry_pathname(e); p != nullptr && !is_utf8(p))
-        archive_entry_copy_pathname(e, cp437_to_utf8(p).c_str());
-    if (archive_entry_filetype(e) != AE_IFLNK) return;
-    if (char const* p = archive_entry_symlink(e); p != nullptr && !is_utf8(p))
-        archive_entry_copy_symlink(e, cp437_to_utf8(p).c_str());
+    if (!decode_zip_names(s.handle.get(), s.current)) s.check_zip_names = false;
 }
 
 /// The slow path of a header read, out of line: retries RETRY a bounded number of times,
