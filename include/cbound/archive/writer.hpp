@@ -241,17 +241,15 @@ public:
     void begin_entry(entry const& header) {
         if (header.size()) {
             begin_raw(header.native_handle());
-        } else {
-            if (carries_data(header))
-                throw detail::make_error(errc::invalid_argument, "begin_entry",
-                                         "a streamed entry needs its size declared", header.pathname());
-            entry sized = header; // folders and links: some formats (cpio) still want a size
-            sized.set_size(0);
-            begin_raw(sized.native_handle());
+            return keep_entry_name();
         }
-        // The header may die before finish(): the open entry's name must outlive this call.
-        kept_name_.assign(entry_name_);
-        entry_name_ = kept_name_.c_str();
+        if (carries_data(header))
+            throw detail::make_error(errc::invalid_argument, "begin_entry", "a streamed entry needs its size declared",
+                                     header.pathname());
+        entry sized = header; // folders and links: some formats (cpio) still want a size
+        sized.set_size(0);
+        begin_raw(sized.native_handle());
+        keep_entry_name(); // while `sized`, which the name points into, still lives
     }
 
     /// Writes the next part of the open entry's data; more than the declared size abandons the archive.
@@ -331,18 +329,14 @@ private:
 
     writer(std::unique_ptr<detail::write_sink> sink, format fmt, filter compression, write_options const& options)
         : sink_(std::move(sink)), handle_(archive_write_new()), unwinding_(std::uncaught_exceptions()),
-          utf8_(detail::utf8_locale()) {
-        if (!handle_) throw std::bad_alloc();
+          scratch_(archive_entry_new()), utf8_(detail::utf8_locale()) {
+        if (!handle_ || !scratch_) throw std::bad_alloc();
         try {
             configure(fmt, compression, options);
             int const st = archive_write_open2(handle_.get(), sink_.get(), &detail::sink_open, &detail::sink_write,
                                                &detail::sink_close, nullptr);
             if (st < ARCHIVE_OK) fail_from_archive(st, "open");
             opened_ = true;
-            // Allocated after the open, as a hand-written loop would: the heap then serves
-            // libarchive's per-entry allocations the same way.
-            scratch_.reset(archive_entry_new());
-            if (!scratch_) throw std::bad_alloc();
         } catch (...) {
             abandon();
             throw;
@@ -498,6 +492,12 @@ private:
     // The open entry's name; empty between entries.
     [[nodiscard]] std::string_view entry_path() const noexcept {
         return entry_name_ != nullptr ? std::string_view(entry_name_) : std::string_view();
+    }
+
+    // The header of an entry begun by begin_entry may die before finish(): copy the name it lent.
+    void keep_entry_name() {
+        kept_name_.assign(entry_name_);
+        entry_name_ = kept_name_.c_str();
     }
 
     // After a move: an entry left open across calls (begin_entry) has its name in kept_name_.
