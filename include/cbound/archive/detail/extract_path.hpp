@@ -111,8 +111,7 @@ struct checked_name {
 /// Sound because the archive is the attacker and only its own entries change the tree
 /// during an extraction: the caller forgets an entry's path (and all below it) before the
 /// entry can write, replace or remove anything there. A new extraction starts empty, since
-/// anything may have changed between two. libarchive's SECURE_SYMLINKS still checks every
-/// component at write time, uncached.
+/// anything may have changed between two.
 class verified_folders {
 public:
     /// Whether `relative` was seen to be a real folder and nothing has been written there since.
