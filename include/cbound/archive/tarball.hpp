@@ -281,7 +281,9 @@ private:
         // The reader applies the allow-lists, options and passphrases; the index walks its handle.
         reader const r = reader::open_memory(bytes, options.read);
         index->warnings.assign(r.warnings().begin(), r.warnings().end());
-        detail::tarball_builder(r.native_handle(), *index, {options.max_decoded_bytes, options.max_entries}).run();
+        detail::tarball_builder(r.native_handle(), *index, {options.max_decoded_bytes, options.max_entries},
+                                options.read.decode_cp437_zip_names)
+            .run();
         index_ = std::move(index);
     }
 

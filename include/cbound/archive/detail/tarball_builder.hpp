@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/read_names.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
 #include <cbound/archive/error.hpp>
@@ -37,15 +38,24 @@ struct tarball_limits {
 /// Reads every header and every file's data of an opened archive into a tarball_index.
 class tarball_builder {
 public:
-    tarball_builder(::archive* a, tarball_index& index, tarball_limits limits) noexcept
-        : a_(a), index_(index), limits_(limits) {}
+    /// `decode_zip_names` follows reader_options::decode_cp437_zip_names.
+    tarball_builder(::archive* a, tarball_index& index, tarball_limits limits, bool decode_zip_names) noexcept
+        : a_(a), index_(index), limits_(limits), decode_zip_names_(decode_zip_names) {}
 
     /// Indexes the whole archive; throws cbound::archive::error naming the operation and entry.
     void run() {
         utf8_scope const utf8; // names come out as UTF-8 whatever the program's locale
         ::archive_entry* entry = nullptr;
-        while (next_header(entry))
-            add(entry);
+        if (next_header(entry)) {
+            // libarchive settles the format at the first header; only zip needs its names
+            // decoded (CP437 when not UTF-8, as the reader does), so tar pays nothing per entry.
+            bool const zip =
+                decode_zip_names_ && (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+            do {
+                if (zip) decode_zip_names(a_, entry);
+                add(entry);
+            } while (next_header(entry));
+        }
         index_.index_names();
         // A copy from plain iterators, not shrink_to_fit: clang's build of libstdc++'s
         // shrink_to_fit copies record by record where this is one memmove.
@@ -252,6 +262,7 @@ private:
     ::archive* a_;
     tarball_index& index_;
     tarball_limits limits_;
+    bool decode_zip_names_;
 };
 
 } // namespace detail
