@@ -1,4 +1,4 @@
-// cbound::archive — entry_view: the metadata and data of the entry a reader is on, borrowed.
+// cbound::archive — entries: entry_view (borrowed from a reader) here, entry and entry_info (owned) via owned_entry.hpp.
 //
 // An entry_view is two pointers (the reader's state and libarchive's entry) and every
 // accessor is the matching archive_entry_* call. It is valid until the reader advances;
@@ -12,6 +12,7 @@
 #include <cbound/archive/detail/read_blocks.hpp>
 #include <cbound/archive/detail/read_lists.hpp>
 #include <cbound/archive/detail/read_state.hpp>
+#include <cbound/archive/owned_entry.hpp> // entry and entry_info: the owned counterparts, for writing
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
 
