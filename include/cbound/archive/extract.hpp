@@ -25,8 +25,11 @@
 //   - symlinks must point inside the destination, resolved from the link's folder (data:
 //     never absolute; tar: absolute only when inside the destination);
 //   - hard links must name an existing regular file inside the destination that is not
-//     reached through a symlink; a hard link carrying data is written as a separate regular
-//     file, so its data never goes through to the link's target;
+//     reached through a symlink. A hard link carrying data (newc cpio puts a link group's
+//     data on its last name; pax may too) is linked and its data written through the link,
+//     as bsdtar does: every name gets the data, and the checked target is inside. Under
+//     overwrite::never it does so only to a file this extraction wrote; to a file that was
+//     there before, it is written as a file of its own (the existing file is left alone);
 //   - data refuses FIFOs, devices and sockets (also as root); tar allows FIFOs and devices;
 //   - modes lose setuid, setgid, sticky and group/other write (data: files stay owner rw).
 // `fully_trusted` hands every entry to libarchive as it is (absolute names included).
@@ -52,6 +55,7 @@
 #include <functional>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -196,7 +200,7 @@ private:
         std::string reason;                               ///< why not, when not
         std::string path;                                 ///< the absolute path to create
         std::string hardlink;                             ///< the absolute hard link target, when one
-        bool link_has_data = false;                       ///< a hard link carrying its own data
+        bool link_has_data = false;                       ///< a hard link written as a file of its own
     };
     [[nodiscard]] static plan refuse(std::string why) {
         return {entry_outcome::rejected, std::move(why), {}, {}, false};
@@ -271,6 +275,7 @@ private:
         verified_.forget(checked.relative); // this entry may replace or remove what is there
         plan p;
         p.path = root_ + "/" + checked.relative;
+        bool fresh = type == entry_type::regular; // whether the entry makes an inode of this extraction's own
         if (type == entry_type::symlink) {
             // Under tar an absolute target may name a place inside the destination.
             std::string_view const root_for_absolute = tar ? std::string_view(root_) : std::string_view();
@@ -278,25 +283,28 @@ private:
                 return refuse(*escape);
         }
         if (type == entry_type::hardlink) {
-            // The target is judged even when the link carries data and becomes its own file:
-            // an archive naming a target outside is hostile either way.
+            // A link carrying data is written through to its target (libarchive opens the
+            // target with O_TRUNC): only these checks keep that write inside the destination.
             checked_name const target = check_member_name(*hardlink_target, tar);
             if (!target.refusal.empty()) return refuse("hard link target: " + target.refusal);
             if (target.relative.empty()) return refuse("hard link to the destination itself");
             walk_result const there = walk_existing(root_, target.relative, &verified_);
             if (!there.refusal.empty()) return refuse("hard link target: " + there.refusal);
-            p.link_has_data = e.size().value_or(0) > 0;
-            if (!p.link_has_data) {
-                if (!there.leaf_exists) return failed("hard link target does not exist");
-                if (!S_ISREG(there.leaf.st_mode)) return refuse("hard link to something other than a regular file");
-                p.hardlink = root_ + "/" + target.relative;
-            }
+            if (!there.leaf_exists) return failed("hard link target does not exist");
+            if (!S_ISREG(there.leaf.st_mode)) return refuse("hard link to something other than a regular file");
+            p.hardlink = root_ + "/" + target.relative;
+            // overwrite::never must not change a file that was there before this extraction.
+            bool const fresh_target = written_.find(target.relative) != written_.end();
+            p.link_has_data = options_.existing == overwrite::never && e.size().value_or(0) > 0 && !fresh_target;
+            fresh = fresh_target || p.link_has_data;
         }
         if (here.leaf_exists && S_ISLNK(here.leaf.st_mode) && type == entry_type::directory &&
             options_.existing != overwrite::never) {
             if (::unlink(p.path.c_str()) != 0) return failed("cannot remove the symlink in the folder's way");
             return p; // nothing else is there now
         }
+        if (options_.existing == overwrite::never && fresh && !here.leaf_exists)
+            written_.insert(checked.relative); // a new inode: a link carrying data may write through to it
         if (here.leaf_exists) {
             bool const both_folders = type == entry_type::directory && S_ISDIR(here.leaf.st_mode);
             if (options_.existing == overwrite::never && !both_folders) return skip("already exists");
@@ -338,7 +346,10 @@ private:
         int st = disk_.header(d.get());
         if (st == ARCHIVE_FAILED) return record(std::move(name), entry_outcome::failed, disk_.message_or("failed"));
         std::string note = st == ARCHIVE_WARN ? disk_.message_or("warning") : std::string();
-        bool const has_data = archive_entry_filetype(d.get()) == AE_IFREG && archive_entry_hardlink(d.get()) == nullptr;
+        // A hard link carrying data has it written through the link (see the header comment);
+        // tar readers may leave a hard link's file type unset.
+        bool const has_data = archive_entry_hardlink(d.get()) != nullptr ? archive_entry_size(d.get()) > 0
+                                                                         : archive_entry_filetype(d.get()) == AE_IFREG;
         if (has_data) {
             std::string failure;
             try {
@@ -434,7 +445,8 @@ private:
     disk_writer disk_;
     extract_report report_;
     std::uint64_t entries_seen_ = 0;
-    verified_folders verified_; ///< folders known real in this extraction: the symlink walk's cache
+    verified_folders verified_;                  ///< folders known real in this extraction: the symlink walk's cache
+    std::set<std::string, std::less<>> written_; ///< under overwrite::never, what this extraction created
 };
 
 } // namespace detail

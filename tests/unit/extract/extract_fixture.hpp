@@ -7,11 +7,16 @@
 #include <cbound/archive/extract.hpp>
 #include <cbound/archive/reader.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <sys/stat.h>
+#include <utility>
+#include <vector>
 
 namespace extract_test {
 
@@ -80,6 +85,48 @@ inline cbound::archive::extract_report extract_file(fs::path const& archive, fs:
                                                     cbound::archive::extract_options const& options = {}) {
     auto r = cbound::archive::reader::open(archive);
     return cbound::archive::extract(r, dest, options);
+}
+
+/// The groups of names sharing an inode below `root` (regular files only), as sorted name lists.
+inline std::set<std::vector<std::string>> link_groups(fs::path const& root) {
+    std::map<std::pair<dev_t, ino_t>, std::vector<std::string>> by_inode;
+    for (auto const& item : fs::recursive_directory_iterator(root)) {
+        struct stat st {};
+        REQUIRE(::lstat(item.path().c_str(), &st) == 0);
+        if (S_ISREG(st.st_mode)) by_inode[{st.st_dev, st.st_ino}].push_back(fs::relative(item.path(), root).string());
+    }
+    std::set<std::vector<std::string>> groups;
+    for (auto& [inode, names] : by_inode) {
+        std::sort(names.begin(), names.end());
+        groups.insert(names);
+    }
+    return groups;
+}
+
+/// Extracts `archive` (into `work`) with cbound and with bsdtar -xpf and requires identical
+/// trees of at least `min_paths` paths: types, modes, contents, mtimes and hard-link groups.
+inline void require_same_as_bsdtar(fs::path const& archive, fs::path const& work, std::size_t min_paths = 1) {
+    fs::path const ours = work / ("ours-" + archive.filename().string());
+    fs::path const theirs = work / ("theirs-" + archive.filename().string());
+    fs::create_directories(theirs);
+    must_run("bsdtar -xpf " + sh_quote(archive.string()) + " -C " + sh_quote(theirs.string()));
+    cbound::archive::extract_report const rep = extract_file(archive, ours);
+    CHECK(rep.rejected == 0);
+    CHECK(rep.failed == 0);
+    auto const expected = snapshot(theirs);
+    auto const actual = snapshot(ours);
+    REQUIRE(expected.size() >= min_paths);
+    for (auto const& [path, n] : expected) {
+        INFO(archive.filename().string() << ": " << path);
+        REQUIRE(actual.count(path) == 1);
+        CHECK(actual.at(path).type == n.type);
+        CHECK(actual.at(path).perms == n.perms);
+        CHECK(actual.at(path).content == n.content);
+        CHECK(actual.at(path).mtime == n.mtime);
+    }
+    CHECK(actual.size() == expected.size());
+    INFO(archive.filename().string());
+    CHECK(link_groups(ours) == link_groups(theirs));
 }
 
 /// A tar at `archive` holding the given (name, content) regular files, written by Python's tarfile.
