@@ -27,9 +27,10 @@
 //   - hard links must name an existing regular file inside the destination that is not
 //     reached through a symlink. A hard link carrying data (newc cpio puts a link group's
 //     data on its last name; pax may too) is linked and its data written through the link,
-//     as bsdtar does: every name gets the data, and the checked target is inside. Under
-//     overwrite::never it does so only to a file this extraction wrote; to a file that was
-//     there before, it is written as a file of its own (the existing file is left alone);
+//     as bsdtar does: every name gets the data, and the checked target is inside. It does so
+//     only to a file this extraction made: one that was there before may share its inode
+//     with a file outside (or overwrite::never protects it), so the link's data is then
+//     written as a file of its own;
 //   - data refuses FIFOs, devices and sockets (also as root); tar allows FIFOs and devices;
 //   - modes lose setuid, setgid, sticky and group/other write (data: files stay owner rw).
 // `fully_trusted` hands every entry to libarchive as it is (absolute names included).
@@ -48,6 +49,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
@@ -201,12 +203,17 @@ private:
         std::string path;                                 ///< the absolute path to create
         std::string hardlink;                             ///< the absolute hard link target, when one
         bool link_has_data = false;                       ///< a hard link written as a file of its own
+        bool fresh = false;                               ///< the entry's name will hold an inode this extraction made
     };
     [[nodiscard]] static plan refuse(std::string why) {
-        return {entry_outcome::rejected, std::move(why), {}, {}, false};
+        return {entry_outcome::rejected, std::move(why), {}, {}, false, false};
     }
-    [[nodiscard]] static plan skip(std::string why) { return {entry_outcome::skipped, std::move(why), {}, {}, false}; }
-    [[nodiscard]] static plan failed(std::string why) { return {entry_outcome::failed, std::move(why), {}, {}, false}; }
+    [[nodiscard]] static plan skip(std::string why) {
+        return {entry_outcome::skipped, std::move(why), {}, {}, false, false};
+    }
+    [[nodiscard]] static plan failed(std::string why) {
+        return {entry_outcome::failed, std::move(why), {}, {}, false, false};
+    }
 
     void one(entry_view e) {
         std::string name;
@@ -275,7 +282,7 @@ private:
         verified_.forget(checked.relative); // this entry may replace or remove what is there
         plan p;
         p.path = root_ + "/" + checked.relative;
-        bool fresh = type == entry_type::regular; // whether the entry makes an inode of this extraction's own
+        p.fresh = type == entry_type::regular;
         if (type == entry_type::symlink) {
             // Under tar an absolute target may name a place inside the destination.
             std::string_view const root_for_absolute = tar ? std::string_view(root_) : std::string_view();
@@ -293,18 +300,16 @@ private:
             if (!there.leaf_exists) return failed("hard link target does not exist");
             if (!S_ISREG(there.leaf.st_mode)) return refuse("hard link to something other than a regular file");
             p.hardlink = root_ + "/" + target.relative;
-            // overwrite::never must not change a file that was there before this extraction.
-            bool const fresh_target = written_.find(target.relative) != written_.end();
-            p.link_has_data = options_.existing == overwrite::never && e.size().value_or(0) > 0 && !fresh_target;
-            fresh = fresh_target || p.link_has_data;
+            // Data goes through the link only into an inode this extraction made.
+            bool const fresh_target = made_.find(target.relative) != made_.end();
+            p.link_has_data = e.size().value_or(0) > 0 && !fresh_target;
+            p.fresh = fresh_target || p.link_has_data;
         }
         if (here.leaf_exists && S_ISLNK(here.leaf.st_mode) && type == entry_type::directory &&
             options_.existing != overwrite::never) {
             if (::unlink(p.path.c_str()) != 0) return failed("cannot remove the symlink in the folder's way");
             return p; // nothing else is there now
         }
-        if (options_.existing == overwrite::never && fresh && !here.leaf_exists)
-            written_.insert(checked.relative); // a new inode: a link carrying data may write through to it
         if (here.leaf_exists) {
             bool const both_folders = type == entry_type::directory && S_ISDIR(here.leaf.st_mode);
             if (options_.existing == overwrite::never && !both_folders) return skip("already exists");
@@ -343,6 +348,9 @@ private:
                                       static_cast<std::uint64_t>(*declared) > options_.limits.max_entry_bytes)
             throw limit("entry declares " + std::to_string(*declared) + " bytes, over the per-entry limit", name);
         entry_handle const d = disk_entry(e, p, symlink_target);
+        std::string_view const relative = std::string_view(p.path).substr(std::min(p.path.size(), root_.size() + 1));
+        // From here on the name no longer holds what it held.
+        if (auto const it = made_.find(relative); it != made_.end()) made_.erase(it);
         int st = disk_.header(d.get());
         if (st == ARCHIVE_FAILED) return record(std::move(name), entry_outcome::failed, disk_.message_or("failed"));
         std::string note = st == ARCHIVE_WARN ? disk_.message_or("warning") : std::string();
@@ -371,6 +379,7 @@ private:
             return record(std::move(name), entry_outcome::failed, std::move(why));
         }
         if (st == ARCHIVE_WARN && note.empty()) note = disk_.message_or("warning");
+        if (p.fresh) made_.emplace(relative);
         record(std::move(name), entry_outcome::extracted, std::move(note));
     }
 
@@ -445,8 +454,8 @@ private:
     disk_writer disk_;
     extract_report report_;
     std::uint64_t entries_seen_ = 0;
-    verified_folders verified_;                  ///< folders known real in this extraction: the symlink walk's cache
-    std::set<std::string, std::less<>> written_; ///< under overwrite::never, what this extraction created
+    verified_folders verified_;               ///< folders known real in this extraction: the symlink walk's cache
+    std::set<std::string, std::less<>> made_; ///< names holding a file this extraction made (relative)
 };
 
 } // namespace detail

@@ -110,3 +110,22 @@ TEST_CASE("under overwrite::never a hard link's body never changes a file that w
         CHECK(cbound_test::read_file(work / "out/y") == "body\n");
     }
 }
+
+TEST_CASE("a hard link's body never goes into a file that was there before the extraction", "[extract][hardlink]") {
+    // dest/x shares its inode with a file outside (planted earlier, like a trusted run's link):
+    // writing the body through the link would change the outside file.
+    cbound_test::scratch_dir work("hl-planted");
+    cbound_test::write_file(work / "outside", "outside\n");
+    fs::create_directories(work / "out");
+    fs::create_hard_link(work / "outside", work / "out/x");
+    make_pax_link_with_body(work / "p.tar", "x");
+    for (auto policy : {ca::extract_policy::data, ca::extract_policy::tar}) {
+        ca::extract_options o;
+        o.policy = policy;
+        ca::extract_report const rep = extract_file(work / "p.tar", work / "out", o);
+        CHECK(rep.extracted == 2);
+        CHECK(cbound_test::read_file(work / "outside") == "outside\n");
+        CHECK(cbound_test::read_file(work / "out/hl") == "the link body\n");
+        CHECK(fs::hard_link_count(work / "outside") == 2);
+    }
+}
