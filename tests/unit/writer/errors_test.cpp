@@ -264,3 +264,61 @@ TEST_CASE("abandoning mid-entry works in every format and nothing reaches the de
         }
     }
 }
+
+TEST_CASE("a sink failing mid-entry or at close frees everything libarchive allocated, in every format") {
+    // The leak check runs at exit under LeakSanitizer: libarchive keeps an output buffer and
+    // compressor state that only closing releases, and a close run twice leaked 7-zip's coder
+    // properties. Streaming formats meet the failing write mid-entry, 7-zip, xar and iso9660 at close.
+    std::string const data = noise(300000);
+    for (ar::format f : {ar::format::pax, ar::format::gnutar, ar::format::zip, ar::format::sevenzip,
+                         ar::format::cpio_newc, ar::format::iso9660, ar::format::ar_bsd, ar::format::shar,
+                         ar::format::warc, ar::format::xar, ar::format::mtree, ar::format::raw}) {
+        for (ar::filter c : {ar::filter::none, ar::filter::gzip, ar::filter::xz}) {
+            for (bool const at_close : {false, true}) {
+                INFO(ar::to_string(f) << "+" << ar::to_string(c) << (at_close ? ", failing at close" : ""));
+                int aborts = 0;
+                int failures = 0;
+                auto fire = [&] { throw sink_on_fire{failures++}; };
+                bool thrown = false;
+                try {
+                    ar::writer w = ar::writer::open_callbacks({.write =
+                                                                   [&](std::span<std::byte const>) {
+                                                                       if (!at_close) fire();
+                                                                   },
+                                                               .close =
+                                                                   [&] {
+                                                                       if (at_close) fire();
+                                                                   },
+                                                               .abort = [&] { ++aborts; }},
+                                                              f, c);
+                    w.add({.pathname = "big.bin"}, bytes_of(data));
+                    if (f != ar::format::raw) w.add({.pathname = "small.bin"}, bytes_of("s")); // raw holds one entry
+                    w.close();
+                } catch (sink_on_fire const&) {
+                    thrown = true;
+                }
+                CHECK(thrown);
+                CHECK(failures == 1);
+                CHECK(aborts == 1);
+            }
+        }
+    }
+}
+
+TEST_CASE("abandoning an entry with most of its data missing ends, in every format") {
+    // libarchive 3.6.2's xar pads a short entry in finish_entry and, 100 KB short, never stops:
+    // abandoning must not finish such an entry (only zip needs it, to free its deflate stream).
+    std::string const part = noise(300000);
+    for (ar::format f : {ar::format::pax, ar::format::zip, ar::format::sevenzip, ar::format::cpio_newc,
+                         ar::format::iso9660, ar::format::shar, ar::format::warc, ar::format::xar}) {
+        INFO(ar::to_string(f));
+        int aborts = 0;
+        {
+            ar::writer w = ar::writer::open_callbacks(
+                {.write = [](std::span<std::byte const>) {}, .abort = [&] { ++aborts; }}, f, ar::filter::none);
+            w.begin_entry({.pathname = "partial.bin", .size = 400000});
+            w.write(bytes_of(part));
+        }
+        CHECK(aborts == 1);
+    }
+}
