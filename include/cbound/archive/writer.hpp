@@ -311,8 +311,8 @@ public:
             // From here every byte is dropped. libarchive 3.6 frees its buffers only in close and
             // finish_entry (zip's deflate stream), which free skips after a failure: run them into
             // the discarding sink, so nothing leaks and nothing reaches the destination. Only zip
-            // needs the entry finished: xar pads a short entry there and, with 100 KB or so missing,
-            // never stops (3.6.2), so other formats skip it.
+            // needs the entry finished: xar pads a short entry there and, 100 KB or more short, spins
+            // for minutes in raw libarchive 3.6.2 too, so other formats skip it.
             if (sink_) sink_->discarding = true;
             if (state_ == state::in_entry &&
                 (archive_format(handle_.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP)

@@ -306,7 +306,7 @@ TEST_CASE("a sink failing mid-entry or at close frees everything libarchive allo
 }
 
 TEST_CASE("abandoning an entry with most of its data missing ends, in every format") {
-    // libarchive 3.6.2's xar pads a short entry in finish_entry and, 100 KB short, never stops:
+    // libarchive 3.6.2's xar pads a short entry in finish_entry and, 100 KB short, spins for minutes:
     // abandoning must not finish such an entry (only zip needs it, to free its deflate stream).
     std::string const part = noise(300000);
     for (ar::format f : {ar::format::pax, ar::format::zip, ar::format::sevenzip, ar::format::cpio_newc,
