@@ -38,6 +38,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -556,9 +557,12 @@ private:
     }
 
     void copy_data(int fd, std::filesystem::path const& path) {
-        std::vector<std::byte> buffer(65536);
+        // Sized to the file (small files are the common case in a tree) and left uninitialized:
+        // read() fills what is used, so zeroing 64 KiB per file would be pure waste.
+        std::size_t const size = static_cast<std::size_t>(std::min<std::int64_t>(remaining_, 65536));
+        std::unique_ptr<std::byte[]> const buffer(new std::byte[size]);
         while (remaining_ > 0) {
-            ssize_t const n = ::read(fd, buffer.data(), buffer.size());
+            ssize_t const n = ::read(fd, buffer.get(), size);
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) fail(detail::errno_error(errno, "add_file", path.string()));
             if (n == 0)
@@ -566,7 +570,7 @@ private:
                                         entry_path(), status::fatal));
             std::size_t const take = static_cast<std::int64_t>(n) > remaining_ ? static_cast<std::size_t>(remaining_)
                                                                                : static_cast<std::size_t>(n);
-            write(std::span<std::byte const>(buffer.data(), take));
+            write(std::span<std::byte const>(buffer.get(), take));
         }
     }
 
