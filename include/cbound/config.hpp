@@ -15,6 +15,19 @@
 //      empty member and the accessors compile to the raw C calls.
 #pragma once
 
+// cbound is C++20 (concepts, constraints, std::span): say so once, instead of letting an
+// older mode fail hundreds of times inside the headers. GCC and Clang keep compiling after
+// #error, so a missing include right behind it stops the compiler before those follow.
+#if defined(_MSVC_LANG) && _MSVC_LANG > __cplusplus
+#define CBOUND_CPLUSPLUS _MSVC_LANG
+#else
+#define CBOUND_CPLUSPLUS __cplusplus
+#endif
+#if CBOUND_CPLUSPLUS < 202002L
+#error "cbound requires C++20: compile with -std=c++20 (or /std:c++20), or set CMAKE_CXX_STANDARD to 20"
+#include <cbound/detail/stop-compiling-cbound-requires-cxx20> // fatal on purpose: see the #error above
+#endif
+
 /// Major version of cbound.
 #define CBOUND_VERSION_MAJOR 0
 /// Minor version of cbound.
@@ -35,6 +48,13 @@
 #ifndef CBOUND_CHECKED
 /// 1: detect use of stale borrowed views at run time; 0 (default): no cost, no check.
 #define CBOUND_CHECKED 0
+#endif
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+/// 1 when exceptions are enabled; with -fno-exceptions only cbound's non-throwing parts are declared.
+#define CBOUND_EXCEPTIONS 1
+#else
+#define CBOUND_EXCEPTIONS 0
 #endif
 
 namespace cbound {

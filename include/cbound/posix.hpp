@@ -1,7 +1,9 @@
 // cbound — POSIX handles: file descriptors, FILE streams and read-only mappings.
 //
 // These show that the core serves any C API, not only libarchive; mapped_file is also what
-// the random-access tarball stands on.
+// the random-access tarball stands on. The functions that open throw std::system_error, so
+// with -fno-exceptions only the handle types are declared (open them with out_ptr/put and a
+// try_checked call, <cbound/checked_call.hpp>).
 #pragma once
 
 #include <cbound/config.hpp>
@@ -29,6 +31,7 @@ using unique_fd = unique_resource<int, fn_deleter<&::close>, fd_traits>;
 /// An owned C stream, closed with fclose(); nullptr means none (and is never passed to fclose).
 using unique_file = unique_resource<std::FILE*, fn_deleter<&std::fclose>>;
 
+#if CBOUND_EXCEPTIONS
 namespace detail {
 /// Builds the exception for a failed system call on `path`, from the errno value `code`.
 [[nodiscard]] inline std::system_error path_error(int code, char const* operation, std::filesystem::path const& path) {
@@ -49,6 +52,7 @@ namespace detail {
     if (f == nullptr) throw detail::path_error(errno, "fopen", path);
     return unique_file{f};
 }
+#endif // CBOUND_EXCEPTIONS
 
 /// A read-only private mapping of a whole file; its bytes stay valid until it is destroyed.
 class mapped_file {
@@ -56,6 +60,7 @@ public:
     /// An empty mapping of zero bytes.
     mapped_file() noexcept = default;
 
+#if CBOUND_EXCEPTIONS
     /// Maps the whole of `path` read-only; throws std::system_error naming the path.
     [[nodiscard]] static mapped_file open(std::filesystem::path const& path) {
         unique_fd fd = open_fd(path, O_RDONLY);
@@ -70,6 +75,7 @@ public:
         m.size_ = static_cast<std::size_t>(st.st_size);
         return m;
     }
+#endif // CBOUND_EXCEPTIONS
 
     /// Takes over the mapping of `other`, which becomes empty.
     mapped_file(mapped_file&& other) noexcept

@@ -11,6 +11,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -72,15 +73,16 @@ using default_traits = typename detail::default_traits_for<T>::type;
 /// What unique_resource needs of its traits: an invalid() value and the close_accepts_invalid flag.
 template <class Traits, class T>
 concept resource_traits = requires {
-    { Traits::invalid() } noexcept -> std::convertible_to<T>;
+    { Traits::invalid() }
+    noexcept->std::convertible_to<T>;
     { Traits::close_accepts_invalid } -> std::convertible_to<bool>;
 };
 
 /// Owns one C handle of type T and closes it with Deleter exactly once; move-only.
 template <class T, class Deleter, class Traits = default_traits<T>>
-    requires std::is_trivially_copyable_v<T> && std::is_empty_v<Deleter> &&
-             std::is_nothrow_default_constructible_v<Deleter> && std::is_nothrow_invocable_v<Deleter, T> &&
-             resource_traits<Traits, T>
+requires std::is_trivially_copyable_v<T> && std::is_empty_v<Deleter> &&
+    std::is_nothrow_default_constructible_v<Deleter> && std::is_nothrow_invocable_v<Deleter, T> &&
+    resource_traits<Traits, T>
 class unique_resource {
 public:
     /// The raw handle type.
@@ -155,5 +157,19 @@ private:
 
     T handle_ = Traits::invalid();
 };
+
+/// Closes `h` now and returns what its close function answered (nullopt when `h` owned
+/// nothing, and then nothing is called); `h` is left empty whatever the answer, since a
+/// close function cannot be retried on a handle it already released (close(2), fclose).
+/// The destructor has to ignore that answer; this is how a caller gets to act on it
+/// (<cbound/checked_call.hpp> has checked_close, which throws on failure).
+// (Close's type is never a template argument: GCC warns that it drops a C function's attributes.)
+template <class T, auto Close, class Traits>
+requires(!std::is_void_v<decltype(Close(std::declval<T>()))>) [[nodiscard]] auto close_with_result(
+    unique_resource<T, fn_deleter<Close>, Traits>& h) noexcept(noexcept(Close(std::declval<T>())))
+    -> std::optional<decltype(Close(std::declval<T>()))> {
+    if (!h) return std::nullopt;
+    return Close(h.release());
+}
 
 } // namespace cbound
