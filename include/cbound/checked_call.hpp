@@ -75,13 +75,34 @@ constexpr std::string_view function_name_view() noexcept {
     return s.substr(0, end);
 }
 
+// The name without anonymous-namespace qualifiers (GCC: "{anonymous}::", Clang: "(anonymous
+// namespace)::"): they say nothing to the reader of an error message. Copies the kept
+// characters to `out` (when given) and returns how many there are.
+constexpr std::size_t drop_anonymous(std::string_view name, char* out) noexcept {
+    constexpr std::string_view markers[] = {"{anonymous}::", "(anonymous namespace)::"};
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < name.size();) {
+        bool skipped = false;
+        for (std::string_view m : markers) {
+            if (name.substr(i, m.size()) == m) {
+                i += m.size();
+                skipped = true;
+            }
+        }
+        if (skipped) continue;
+        if (out != nullptr) out[n] = name[i];
+        ++n;
+        ++i;
+    }
+    return n;
+}
+
 // The name as a NUL-terminated constant: std::system_error takes a `const char*`.
 template <auto Fn>
 constexpr auto function_name_array() noexcept {
     constexpr std::string_view name = function_name_view<Fn>();
-    std::array<char, name.size() + 1> out{};
-    for (std::size_t i = 0; i < name.size(); ++i)
-        out[i] = name[i];
+    std::array<char, drop_anonymous(name, nullptr) + 1> out{};
+    drop_anonymous(name, out.data());
     return out;
 }
 template <auto Fn>

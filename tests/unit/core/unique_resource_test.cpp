@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -256,4 +257,16 @@ TEST_CASE("the issue's snippet compiles and reads through the handle") {
     }
     std::filesystem::current_path(previous);
     REQUIRE(first == 'n');
+}
+
+TEST_CASE("close_with_result closes now, hands back the close function's answer and empties the handle") {
+    reset_counters();
+    counted h{7};
+    std::optional<int> answer = cbound::close_with_result(h);
+    REQUIRE(answer == 0);
+    REQUIRE(closes == 1);
+    REQUIRE(last_closed == 7);
+    REQUIRE_FALSE(h);
+    REQUIRE_FALSE(cbound::close_with_result(h).has_value()); // nothing owned: nothing called
+    REQUIRE(closes == 1);
 }
