@@ -40,14 +40,19 @@ inline constexpr auto ok = cbound::fails_unless_equal<SQLITE_OK, &category>{};
 struct step_rule {
     /// Whether the step failed.
     constexpr bool failed(int rc) const noexcept { return rc != SQLITE_ROW && rc != SQLITE_DONE; }
-    /// The error of a failed step.
-    std::error_code error(int rc) const noexcept { return {rc, category()}; }
+    /// The error code of a failed step: the result itself.
+    constexpr int code(int rc) const noexcept { return rc; }
+    /// The category of the codes.
+    static constexpr cbound::category_function category = &sqlite::category;
 };
 
-/// An owned connection; sqlite3_close(NULL) is harmless, so the destructor needs no test.
-using database_handle =
-    cbound::unique_resource<sqlite3*, cbound::fn_deleter<&sqlite3_close>, cbound::nullable_pointer_traits<sqlite3*>>;
-/// An owned prepared statement; sqlite3_finalize(NULL) is harmless too.
+// sqlite3_finalize(NULL) is harmless and a statement handle never moves (it lives inside a
+// statement from the start), so its destructor finalizes without a test, as C code would.
+// A database is returned from open(), so it may be moved from; there the test before
+// sqlite3_close folds away on the moved-from side, where an unconditional call would stay.
+/// An owned connection; nullptr is never passed to sqlite3_close.
+using database_handle = cbound::unique_resource<sqlite3*, cbound::fn_deleter<&sqlite3_close>>;
+/// An owned prepared statement; sqlite3_finalize accepts nullptr.
 using statement_handle = cbound::unique_resource<sqlite3_stmt*, cbound::fn_deleter<&sqlite3_finalize>,
                                                  cbound::nullable_pointer_traits<sqlite3_stmt*>>;
 
@@ -57,8 +62,14 @@ using text_view = cbound::checked_view<cbound::cstring_view>;
 /// A prepared statement. Not movable: the column views it lends point at its generation.
 class statement {
 public:
-    /// Takes ownership of a prepared statement.
-    explicit statement(statement_handle h) noexcept : handle_(std::move(h)) {}
+    /// Takes ownership of a prepared statement (or of nullptr).
+    explicit statement(sqlite3_stmt* adopted) noexcept : handle_(adopted) {}
+    /// Compiles one SQL statement on the connection `db`.
+    statement(sqlite3* db, cbound::cstring_view sql) {
+        // The length includes the NUL, which cstring_view guarantees: sqlite reads no further.
+        cbound::checked<&sqlite3_prepare_v2, ok>(db, sql.c_str(), static_cast<int>(sql.size() + 1),
+                                                 cbound::out_ptr(handle_), nullptr);
+    }
     statement(statement const&) = delete;
     statement& operator=(statement const&) = delete;
 
@@ -126,13 +137,7 @@ public:
     }
 
     /// Compiles one SQL statement.
-    [[nodiscard]] statement prepare(cbound::cstring_view sql) {
-        statement_handle h;
-        // The length includes the NUL, which cstring_view guarantees: sqlite reads no further.
-        cbound::checked<&sqlite3_prepare_v2, ok>(handle_.get(), sql.c_str(), static_cast<int>(sql.size() + 1),
-                                                 cbound::out_ptr(h), nullptr);
-        return statement(std::move(h));
-    }
+    [[nodiscard]] statement prepare(cbound::cstring_view sql) { return statement(handle_.get(), sql); }
 
     /// sqlite's message about the last failed call on this connection (sqlite3_errmsg).
     [[nodiscard]] cbound::cstring_view last_error() const& noexcept CBOUND_LIFETIMEBOUND {

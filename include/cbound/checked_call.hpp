@@ -19,7 +19,8 @@
 // The success path is the raw call plus the rule's one comparison: the function's name and
 // the error code are only computed on failure (tests/codegen/checked_pairs.cpp pins it).
 //
-// Rules shipped here (any type with failed(r) and error(r), see failure_rule, works too):
+// Rules shipped here (any type with failed(r), code(r) and a static category, see
+// failure_rule, works too):
 //   fails_unless_equal<V>      result != V is failure; the result is the code (sqlite, pthread)
 //   fails_if_equal<V>          result == V is failure; errno is the code (POSIX -1)
 //   fails_if_negative          result < 0 is failure; errno is the code (read, write)
@@ -116,10 +117,11 @@ inline int errno_or_eio() noexcept {
 }
 
 #if CBOUND_EXCEPTIONS
-// Out of line and cold: the success path of a checked call carries only a call to it.
+// Out of line and cold: the success path of a checked call carries only a call to it, and
+// even the category is looked up here, not at the call site.
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_failed_call(char const* function, int code,
-                                                                     std::error_category const& category) {
-    throw std::system_error(code, category, function);
+                                                                     category_function category) {
+    throw std::system_error(code, category(), function);
 }
 #endif
 
@@ -140,11 +142,13 @@ struct fails_unless_equal {
     [[nodiscard]] constexpr bool failed(R const& r) const noexcept {
         return r != Good;
     }
-    /// The error of a failed call: its result, in `category`.
+    /// The code of a failed call: its result.
     template <class R>
-    [[nodiscard]] std::error_code error(R const& r) const noexcept {
-        return std::error_code(static_cast<int>(r), Category());
+    [[nodiscard]] int code(R const& r) const noexcept {
+        return static_cast<int>(r);
     }
+    /// The category of the codes.
+    static constexpr category_function category = Category;
 };
 
 /// Failure when the result equals `Bad`; errno is the error code, in `Category` (POSIX's -1).
@@ -155,11 +159,13 @@ struct fails_if_equal {
     [[nodiscard]] constexpr bool failed(R const& r) const noexcept {
         return r == Bad;
     }
-    /// The error of a failed call: errno (EIO if the function left it 0).
+    /// The code of a failed call: errno (EIO if the function left it 0).
     template <class R>
-    [[nodiscard]] std::error_code error(R const&) const noexcept {
-        return std::error_code(detail::errno_or_eio(), Category());
+    [[nodiscard]] int code(R const&) const noexcept {
+        return detail::errno_or_eio();
     }
+    /// The category of the codes.
+    static constexpr category_function category = Category;
 };
 
 /// Failure when the result is negative; errno is the error code (read, write, ioctl).
@@ -170,11 +176,13 @@ struct fails_if_negative {
     [[nodiscard]] constexpr bool failed(R const& r) const noexcept {
         return r < 0;
     }
-    /// The error of a failed call: errno (EIO if the function left it 0).
+    /// The code of a failed call: errno (EIO if the function left it 0).
     template <class R>
-    [[nodiscard]] std::error_code error(R const&) const noexcept {
-        return std::error_code(detail::errno_or_eio(), Category());
+    [[nodiscard]] int code(R const&) const noexcept {
+        return detail::errno_or_eio();
     }
+    /// The category of the codes.
+    static constexpr category_function category = Category;
 };
 
 /// Failure when the result is negative; the negated result is the error code (-EINVAL style).
@@ -185,11 +193,13 @@ struct fails_if_negative_code {
     [[nodiscard]] constexpr bool failed(R const& r) const noexcept {
         return r < 0;
     }
-    /// The error of a failed call: -r.
+    /// The code of a failed call: -r.
     template <class R>
-    [[nodiscard]] std::error_code error(R const& r) const noexcept {
-        return std::error_code(static_cast<int>(-r), Category());
+    [[nodiscard]] int code(R const& r) const noexcept {
+        return static_cast<int>(-r);
     }
+    /// The category of the codes.
+    static constexpr category_function category = Category;
 };
 
 /// Failure when the result is a null pointer (fopen, malloc, sqlite3_mprintf).
@@ -201,11 +211,13 @@ struct fails_if_null {
     [[nodiscard]] constexpr bool failed(R const& r) const noexcept {
         return r == nullptr;
     }
-    /// The error of a failed call: `code`, or errno.
+    /// The code of a failed call: `code`, or errno.
     template <class R>
-    [[nodiscard]] std::error_code error(R const&) const noexcept {
-        return std::error_code(Code != 0 ? Code : detail::errno_or_eio(), Category());
+    [[nodiscard]] int code(R const&) const noexcept {
+        return Code != 0 ? Code : detail::errno_or_eio();
     }
+    /// The category of the codes.
+    static constexpr category_function category = Category;
 };
 
 /// Failure told through an extra last argument `E*`, which the call supplies: failure when
@@ -219,15 +231,16 @@ struct fails_unless_out_equal {
     [[nodiscard]] constexpr bool failed(R const&, E const& out) const noexcept {
         return out != Good;
     }
-    /// The error of a failed call: the value written to the out-parameter.
+    /// The code of a failed call: the value written to the out-parameter.
     template <class R>
-    [[nodiscard]] std::error_code error(R const&, E const& out) const noexcept {
-        return std::error_code(static_cast<int>(out), Category());
+    [[nodiscard]] int code(R const&, E const& out) const noexcept {
+        return static_cast<int>(out);
     }
+    /// The category of the codes.
+    static constexpr category_function category = Category;
 };
 
 namespace detail {
-// What a rule needs: failed(r) and error(r), or with an out_type, failed(r, out) and error(r, out).
 // A void function is checked through its out-parameter only; the rule sees a placeholder.
 struct no_result {};
 template <class R>
@@ -240,17 +253,22 @@ concept has_error_out = requires {
     typename Rule::out_type;
 };
 
-/// A failure rule for results of type R: tells failure apart and turns it into a std::error_code.
+/// A failure rule for results of type R: failed(r) tells failure apart, code(r) gives its
+/// error code (read at once: errno does not last) and the static `category` names the
+/// category, looked up only when someone asks (so an unused error costs no call).
 template <class Rule, class R>
-concept failure_rule = (has_error_out<Rule> &&
-                        requires(Rule const& rule, R const& r, typename Rule::out_type const& out) {
-                            { rule.failed(r, out) } -> std::convertible_to<bool>;
-                            { rule.error(r, out) } -> std::same_as<std::error_code>;
-                        }) ||
-                       (!has_error_out<Rule> && requires(Rule const& rule, R const& r) {
-                           { rule.failed(r) } -> std::convertible_to<bool>;
-                           { rule.error(r) } -> std::same_as<std::error_code>;
-                       });
+concept failure_rule = requires {
+    { Rule::category } -> std::convertible_to<category_function>;
+}
+&&((has_error_out<Rule> &&
+    requires(Rule const& rule, R const& r, typename Rule::out_type const& out) {
+        { rule.failed(r, out) } -> std::convertible_to<bool>;
+        { rule.code(r, out) } -> std::same_as<int>;
+    }) ||
+   (!has_error_out<Rule> && requires(Rule const& rule, R const& r) {
+       { rule.failed(r) } -> std::convertible_to<bool>;
+       { rule.code(r) } -> std::same_as<int>;
+   }));
 
 /// What try_checked returns: the function's result and, when the rule saw failure, the error.
 template <class R>
@@ -258,9 +276,9 @@ class [[nodiscard]] call_result {
 public:
     /// A successful call that returned `value`, of the function named `function`.
     constexpr call_result(R value, char const* function) noexcept : value_(std::move(value)), function_(function) {}
-    /// A failed call that returned `value`, with its error.
-    call_result(R value, char const* function, std::error_code error) noexcept
-        : value_(std::move(value)), function_(function), category_(&error.category()), code_(error.value()) {}
+    /// A failed call that returned `value`; its error is `code` in `category()`.
+    constexpr call_result(R value, char const* function, int code, category_function category) noexcept
+        : value_(std::move(value)), function_(function), category_(category), code_(code) {}
 
     /// Whether the call succeeded.
     [[nodiscard]] constexpr bool ok() const noexcept { return category_ == nullptr; }
@@ -272,7 +290,7 @@ public:
     [[nodiscard]] constexpr R&& value() && noexcept { return std::move(value_); }
     /// The error of a failed call; an empty std::error_code when it succeeded.
     [[nodiscard]] std::error_code error() const noexcept {
-        return ok() ? std::error_code() : std::error_code(code_, *category_);
+        return ok() ? std::error_code() : std::error_code(code_, category_());
     }
     /// The name of the function that was called ("sqlite3_exec").
     [[nodiscard]] constexpr char const* function() const noexcept { return function_; }
@@ -280,9 +298,9 @@ public:
 private:
     R value_;
     char const* function_;
-    // Not a std::error_code: its default constructor calls std::system_category(), an
-    // out-of-line function, which would put a call on the success path.
-    std::error_category const* category_ = nullptr;
+    // Not a std::error_code: making one calls the category function (std::generic_category
+    // is out of line), which would put a call on every path, used or not.
+    category_function category_ = nullptr;
     int code_ = 0;
 };
 
@@ -292,9 +310,9 @@ class [[nodiscard]] call_result<void> {
 public:
     /// A successful call of the function named `function`.
     constexpr explicit call_result(char const* function) noexcept : function_(function) {}
-    /// A failed call, with its error.
-    call_result(char const* function, std::error_code error) noexcept
-        : function_(function), category_(&error.category()), code_(error.value()) {}
+    /// A failed call; its error is `code` in `category()`.
+    constexpr call_result(char const* function, int code, category_function category) noexcept
+        : function_(function), category_(category), code_(code) {}
 
     /// Whether the call succeeded.
     [[nodiscard]] constexpr bool ok() const noexcept { return category_ == nullptr; }
@@ -302,14 +320,14 @@ public:
     constexpr explicit operator bool() const noexcept { return ok(); }
     /// The error of a failed call; an empty std::error_code when it succeeded.
     [[nodiscard]] std::error_code error() const noexcept {
-        return ok() ? std::error_code() : std::error_code(code_, *category_);
+        return ok() ? std::error_code() : std::error_code(code_, category_());
     }
     /// The name of the function that was called.
     [[nodiscard]] constexpr char const* function() const noexcept { return function_; }
 
 private:
     char const* function_;
-    std::error_category const* category_ = nullptr;
+    category_function category_ = nullptr;
     int code_ = 0;
 };
 
@@ -341,7 +359,7 @@ concept checkable = ((has_error_out<rule_t<Rule>> &&
                     failure_rule<rule_t<Rule>, result_or_placeholder<checked_result_t<Fn, Rule, Args...>>>;
 
 // Calls Fn (appending the rule's error out-parameter if it has one) and hands the result and
-// the failure verdict to `on_done(result, failed, error_maker)`.
+// the failure verdict to `on_done(result, failed, code_of_failure)`.
 template <auto Fn, auto Rule, class OnDone, class... Args>
 constexpr decltype(auto) call_with_rule(OnDone&& on_done, Args&&... args) {
     using result = checked_result_t<Fn, Rule, Args...>;
@@ -350,16 +368,16 @@ constexpr decltype(auto) call_with_rule(OnDone&& on_done, Args&&... args) {
         if constexpr (std::is_void_v<result>) {
             Fn(std::forward<Args>(args)..., &out);
             no_result const r{};
-            return on_done(r, Rule.failed(r, out), [&] { return Rule.error(r, out); });
+            return on_done(r, Rule.failed(r, out), [&] { return Rule.code(r, out); });
         } else {
             result r = Fn(std::forward<Args>(args)..., &out);
-            return on_done(r, Rule.failed(r, out), [&] { return Rule.error(r, out); });
+            return on_done(r, Rule.failed(r, out), [&] { return Rule.code(r, out); });
         }
     } else {
         static_assert(!std::is_void_v<result>,
                       "a function returning void can only be checked through an out-parameter");
         result r = Fn(std::forward<Args>(args)...);
-        return on_done(r, Rule.failed(r), [&] { return Rule.error(r); });
+        return on_done(r, Rule.failed(r), [&] { return Rule.code(r); });
     }
 }
 
@@ -375,11 +393,9 @@ template <auto Fn, auto Rule, class... Args>
 requires detail::checkable<Fn, Rule, Args...>
 constexpr detail::checked_result_t<Fn, Rule, Args...> checked(Args&&... args) {
     return detail::call_with_rule<Fn, Rule>(
-        [](auto const& r, bool failed, auto error) -> detail::checked_result_t<Fn, Rule, Args...> {
-            if (failed) [[unlikely]] {
-                std::error_code const e = error(); // first: errno must be read before anything else runs
-                detail::throw_failed_call(function_name<Fn>(), e.value(), e.category());
-            }
+        [](auto const& r, bool failed, auto code) -> detail::checked_result_t<Fn, Rule, Args...> {
+            if (failed) [[unlikely]] // code() first: errno must be read before anything else runs
+                detail::throw_failed_call(function_name<Fn>(), code(), detail::rule_t<Rule>::category);
             if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(r)>, detail::no_result>) return r;
         },
         std::forward<Args>(args)...);
@@ -401,14 +417,15 @@ requires detail::checkable<Fn, Rule, Args...>
 [[nodiscard]] constexpr call_result<detail::checked_result_t<Fn, Rule, Args...>> try_checked(Args&&... args) {
     using result = detail::checked_result_t<Fn, Rule, Args...>;
     return detail::call_with_rule<Fn, Rule>(
-        [](auto const& r, bool failed, auto error) -> call_result<result> {
+        [](auto const& r, bool failed, auto code) -> call_result<result> {
+            constexpr category_function category = detail::rule_t<Rule>::category;
             if constexpr (std::is_void_v<result>) {
                 if (failed) [[unlikely]]
-                    return call_result<void>(function_name<Fn>(), error());
+                    return call_result<void>(function_name<Fn>(), code(), category);
                 return call_result<void>(function_name<Fn>());
             } else {
                 if (failed) [[unlikely]]
-                    return call_result<result>(r, function_name<Fn>(), error());
+                    return call_result<result>(r, function_name<Fn>(), code(), category);
                 return call_result<result>(r, function_name<Fn>());
             }
         },
@@ -431,7 +448,8 @@ template <auto Rule, class T, auto Close, class Traits>
 [[nodiscard]] call_result<void> try_checked_close(unique_resource<T, fn_deleter<Close>, Traits>& h) noexcept {
     if (!h) return call_result<void>(function_name<Close>());
     auto const r = try_checked<Close, Rule>(h.release());
-    return r ? call_result<void>(r.function()) : call_result<void>(r.function(), r.error());
+    return r ? call_result<void>(r.function())
+             : call_result<void>(r.function(), r.error().value(), detail::rule_t<Rule>::category);
 }
 
 } // namespace cbound

@@ -183,6 +183,59 @@ private:
     Pointer written_{};
 };
 
+/// out_ptr for a unique_resource: the C function writes straight into the handle's storage
+/// (which put() empties first), as the standard allows; nothing is left for the destructor,
+/// so the code is that of put() and of a raw pointer (tests/codegen/core_pairs.cpp).
+template <class T, class D, class Tr>
+class out_ptr_t<unique_resource<T, D, Tr>, T> {
+public:
+    /// Closes what `smart` held and points at its storage.
+    explicit out_ptr_t(unique_resource<T, D, Tr>& smart) noexcept : target_(smart.put()) {}
+    out_ptr_t(out_ptr_t const&) = delete;
+    out_ptr_t& operator=(out_ptr_t const&) = delete;
+    /// The address the C function writes the new handle to: the handle's own storage.
+    operator T*() const&& noexcept { return target_; }
+    /// The same address as a void**, for C functions declared with one.
+    operator void**() const&& noexcept requires(std::is_pointer_v<T> && !std::is_same_v<T, void*>) {
+        return detail::as_void_pointer_address(target_);
+    }
+    /// Deleted: pass cbound::out_ptr(h) directly to the C function.
+    operator T*() const& = delete;
+    /// Deleted: as above.
+    operator void**() const& requires(std::is_pointer_v<T> && !std::is_same_v<T, void*>) = delete;
+
+private:
+    T* target_;
+};
+
+/// inout_ptr for a unique_resource: the C function reads and rewrites the handle's storage in
+/// place, which is what release() followed by reset(new value) amounts to.
+template <class T, class D, class Tr>
+class inout_ptr_t<unique_resource<T, D, Tr>, T> {
+public:
+    /// Points at the storage of `smart`, which keeps its current handle for the C function.
+    explicit inout_ptr_t(unique_resource<T, D, Tr>& smart) noexcept {
+        T const current = smart.release(); // empty, so put() below closes nothing
+        target_ = smart.put();
+        *target_ = current;
+    }
+    inout_ptr_t(inout_ptr_t const&) = delete;
+    inout_ptr_t& operator=(inout_ptr_t const&) = delete;
+    /// The address holding the current handle, where the C function writes the new one.
+    operator T*() const&& noexcept { return target_; }
+    /// The same address as a void**, for C functions declared with one.
+    operator void**() const&& noexcept requires(std::is_pointer_v<T> && !std::is_same_v<T, void*>) {
+        return detail::as_void_pointer_address(target_);
+    }
+    /// Deleted: pass cbound::inout_ptr(h) directly to the C function.
+    operator T*() const& = delete;
+    /// Deleted: as above.
+    operator void**() const& requires(std::is_pointer_v<T> && !std::is_same_v<T, void*>) = delete;
+
+private:
+    T* target_;
+};
+
 /// Adapts `smart` to a C out-parameter for the rest of the full-expression: `f(out_ptr(h))`.
 /// `Pointer` defaults to the handle's raw type; `args` are passed on to reset(p, args...).
 template <class Pointer = void, class Smart, class... Args>

@@ -77,6 +77,8 @@ def normalize(lines):
 # Calls that never return: code after them is not reached by falling through.
 NORETURN = {"_Unwind_Resume", "__clang_call_terminate", "_ZSt9terminatev", "__cxa_throw", "__cxa_rethrow",
             "__cxa_end_cleanup", "abort", "__stack_chk_fail"}
+# cbound's own [[noreturn]] thrower of checked calls (cbound::detail::throw_failed_call).
+NORETURN_CBOUND = "_ZN6cbound6detail17throw_failed_call"
 
 
 def hot_path(lines):
@@ -106,7 +108,7 @@ def hot_path(lines):
                 break
             elif op in ("call", "callq"):
                 call = CALL.match(line)
-                if call and call.group(2) in NORETURN:
+                if call and (call.group(2) in NORETURN or call.group(2).startswith(NORETURN_CBOUND)):
                     break
     return [lines[i] for i in sorted(reached)]
 

@@ -155,10 +155,11 @@ TEST_CASE("try_checked reports instead of throwing") {
     REQUIRE(bad_void.error().value() == 43);
 }
 
-TEST_CASE("a rule of one's own: any type with failed() and error()") {
+TEST_CASE("a rule of one's own: any type with failed(), code() and a category") {
     struct two_good_values {
         constexpr bool failed(int r) const noexcept { return r != 0 && r != 1; }
-        std::error_code error(int r) const noexcept { return {r, api_category()}; }
+        int code(int r) const noexcept { return r; }
+        static constexpr cbound::category_function category = &api_category;
     };
     STATIC_REQUIRE(cbound::failure_rule<two_good_values, int>);
     STATIC_REQUIRE(!cbound::failure_rule<int, int>);
