@@ -54,6 +54,13 @@ std::error_category const& api_category() noexcept {
 constexpr auto api_ok = cbound::fails_unless_equal<0, &api_category>{};
 constexpr auto api_out_ok = cbound::fails_unless_out_equal<int, 0, &api_category>{};
 
+// A rule of one's own: two results mean success.
+struct two_good_values {
+    constexpr bool failed(int r) const noexcept { return r != 0 && r != 1; }
+    int code(int r) const noexcept { return r; }
+    static constexpr cbound::category_function category = &api_category;
+};
+
 // A closer that can be told to fail, to show what checked_close does with its answer.
 int closes = 0;
 int api_close(int) {
@@ -156,11 +163,6 @@ TEST_CASE("try_checked reports instead of throwing") {
 }
 
 TEST_CASE("a rule of one's own: any type with failed(), code() and a category") {
-    struct two_good_values {
-        constexpr bool failed(int r) const noexcept { return r != 0 && r != 1; }
-        int code(int r) const noexcept { return r; }
-        static constexpr cbound::category_function category = &api_category;
-    };
     STATIC_REQUIRE(cbound::failure_rule<two_good_values, int>);
     STATIC_REQUIRE(!cbound::failure_rule<int, int>);
     fail = false;

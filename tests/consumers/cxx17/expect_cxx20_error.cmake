@@ -1,0 +1,26 @@
+# Compiles SOURCE as C++17 with INCLUDE and passes only when the first error is cbound's
+# #error naming C++20 and the only other diagnostic is the fatal stop right behind it.
+#   cmake -D CXX=... -D SOURCE=... -D INCLUDE=... -P expect_cxx20_error.cmake
+set(ENV{LC_ALL} C)
+execute_process(COMMAND ${CXX} -std=c++17 -fsyntax-only -I${INCLUDE} ${SOURCE}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+message(STATUS "compiler output:\n${out}")
+if(rc EQUAL 0)
+  message(FATAL_ERROR "a C++17 build of cbound compiled; it must stop with the C++20 #error")
+endif()
+string(REGEX MATCHALL "[^\n]*error:[^\n]*" errors "${out}")
+list(LENGTH errors count)
+list(GET errors 0 first)
+if(NOT first MATCHES "config\\.hpp:[0-9]+:[0-9]+: error: (#error )?\"cbound requires C\\+\\+20")
+  message(FATAL_ERROR "the first error is not cbound's C++20 #error: ${first}")
+endif()
+if(count GREATER 2)
+  message(FATAL_ERROR "expected the #error and the fatal stop only, got ${count} errors")
+endif()
+if(count EQUAL 2)
+  list(GET errors 1 second)
+  if(NOT second MATCHES "fatal error: .*stop-compiling-cbound-requires-cxx20")
+    message(FATAL_ERROR "the second error is not the fatal stop: ${second}")
+  endif()
+endif()
+message(STATUS "one clear error naming C++20, as expected")
