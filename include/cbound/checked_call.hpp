@@ -359,7 +359,8 @@ concept checkable = ((has_error_out<rule_t<Rule>> &&
                     failure_rule<rule_t<Rule>, result_or_placeholder<checked_result_t<Fn, Rule, Args...>>>;
 
 // Calls Fn (appending the rule's error out-parameter if it has one) and hands the result and
-// the failure verdict to `on_done(result, failed, code_of_failure)`.
+// the failure verdict to `on_done(result, failed, code)`; the code (errno for some rules) is
+// read right after the call, and only on failure.
 template <auto Fn, auto Rule, class OnDone, class... Args>
 constexpr decltype(auto) call_with_rule(OnDone&& on_done, Args&&... args) {
     using result = checked_result_t<Fn, Rule, Args...>;
@@ -368,16 +369,19 @@ constexpr decltype(auto) call_with_rule(OnDone&& on_done, Args&&... args) {
         if constexpr (std::is_void_v<result>) {
             Fn(std::forward<Args>(args)..., &out);
             no_result const r{};
-            return on_done(r, Rule.failed(r, out), [&] { return Rule.code(r, out); });
+            bool const failed = Rule.failed(r, out);
+            return on_done(r, failed, failed ? Rule.code(r, out) : 0);
         } else {
             result r = Fn(std::forward<Args>(args)..., &out);
-            return on_done(r, Rule.failed(r, out), [&] { return Rule.code(r, out); });
+            bool const failed = Rule.failed(r, out);
+            return on_done(r, failed, failed ? Rule.code(r, out) : 0);
         }
     } else {
         static_assert(!std::is_void_v<result>,
                       "a function returning void can only be checked through an out-parameter");
         result r = Fn(std::forward<Args>(args)...);
-        return on_done(r, Rule.failed(r), [&] { return Rule.code(r); });
+        bool const failed = Rule.failed(r);
+        return on_done(r, failed, failed ? Rule.code(r) : 0);
     }
 }
 
@@ -393,9 +397,9 @@ template <auto Fn, auto Rule, class... Args>
 requires detail::checkable<Fn, Rule, Args...>
 constexpr detail::checked_result_t<Fn, Rule, Args...> checked(Args&&... args) {
     return detail::call_with_rule<Fn, Rule>(
-        [](auto const& r, bool failed, auto code) -> detail::checked_result_t<Fn, Rule, Args...> {
-            if (failed) [[unlikely]] // code() first: errno must be read before anything else runs
-                detail::throw_failed_call(function_name<Fn>(), code(), detail::rule_t<Rule>::category);
+        [](auto const& r, bool failed, int code) -> detail::checked_result_t<Fn, Rule, Args...> {
+            if (failed) [[unlikely]]
+                detail::throw_failed_call(function_name<Fn>(), code, detail::rule_t<Rule>::category);
             if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(r)>, detail::no_result>) return r;
         },
         std::forward<Args>(args)...);
@@ -417,15 +421,15 @@ requires detail::checkable<Fn, Rule, Args...>
 [[nodiscard]] constexpr call_result<detail::checked_result_t<Fn, Rule, Args...>> try_checked(Args&&... args) {
     using result = detail::checked_result_t<Fn, Rule, Args...>;
     return detail::call_with_rule<Fn, Rule>(
-        [](auto const& r, bool failed, auto code) -> call_result<result> {
+        [](auto const& r, bool failed, int code) -> call_result<result> {
             constexpr category_function category = detail::rule_t<Rule>::category;
             if constexpr (std::is_void_v<result>) {
                 if (failed) [[unlikely]]
-                    return call_result<void>(function_name<Fn>(), code(), category);
+                    return call_result<void>(function_name<Fn>(), code, category);
                 return call_result<void>(function_name<Fn>());
             } else {
                 if (failed) [[unlikely]]
-                    return call_result<result>(r, function_name<Fn>(), code(), category);
+                    return call_result<result>(r, function_name<Fn>(), code, category);
                 return call_result<result>(r, function_name<Fn>());
             }
         },

@@ -37,17 +37,16 @@ char const* raw_checked_null(widget* w) {
 }
 char const* wrapped_checked_null(widget* w) { return cbound::checked<&widget_name, cbound::fails_if_null{}>(w); }
 
-// Closing with a checked result.
-void raw_checked_close(widget* w) {
+// Closing an owned widget with a checked result; the owner is left empty either way.
+void raw_checked_close(widget** owner) {
+    widget* w = *owner;
+    *owner = nullptr;
     if (w == nullptr) return;
     int rc = widget_close(w);
     if (rc != 0) [[unlikely]]
         cbound::detail::throw_failed_call("widget_close", rc, &std::generic_category);
 }
-void wrapped_checked_close(widget* w) {
-    widget_handle h{w};
-    cbound::checked_close<widget_ok>(h);
-}
+void wrapped_checked_close(widget_handle* owner) { cbound::checked_close<widget_ok>(*owner); }
 
 // Self-test of the comparer: checking twice costs a second comparison.
 int unfair_checked_status(widget* w) {

@@ -15,7 +15,11 @@ static bool raw_step(sqlite3_stmt* s) {
         cbound::detail::throw_failed_call("sqlite3_step", rc, &sqlite::category);
     return rc == SQLITE_ROW;
 }
-long long raw_sum_rows(sqlite3_stmt* s) {
+// noexcept gives the raw loop an unwinding edge on its throw path, as the wrapped loop has
+// one (the statement's destructor): without it clang rotates the raw loop, which changes
+// the order in which the calls first appear but not their number (raw 46 instructions,
+// wrapped 41, clang 14). GCC lays both out alike either way.
+long long raw_sum_rows(sqlite3_stmt* s) noexcept {
     long long total = 0;
     while (raw_step(s)) {
         auto const* text = reinterpret_cast<char const*>(sqlite3_column_text(s, 1));
