@@ -41,7 +41,6 @@
 #include <cerrno>
 #include <concepts>
 #include <cstddef>
-#include <functional>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
