@@ -33,6 +33,14 @@ int main() {
         std::cout << "error: " << e.what() << " (" << db.last_error() << ")\n";
     }
 
+    // sqlite3_open_v2 hands back a connection even when it fails: out_ptr has put it into the
+    // database being built, which closes it as the exception leaves open() (no leak).
+    try {
+        sqlite::database::open("no-such-folder/x.db", SQLITE_OPEN_READWRITE);
+    } catch (std::system_error const& e) {
+        std::cout << "open: " << e.what() << "\n";
+    }
+
     // Closing with a result: a statement is still alive, so sqlite3_close answers SQLITE_BUSY
     // and the binding throws instead of leaking silently.
     try {
