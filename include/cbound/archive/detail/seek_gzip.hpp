@@ -86,12 +86,16 @@ private:
             if (at == src_.size()) throw stream_error("gzip", "truncated stream");
             gzip_feed(z_.get(), src_, at);
         }
-        std::uint64_t const here = out_ + produced_;
-        int const flush = here - points_.back().out >= spacing_ ? Z_BLOCK : Z_NO_FLUSH;
+        std::uint64_t const since = out_ + produced_ - points_.back().out;
+        int const flush = since >= spacing_ ? Z_BLOCK : Z_NO_FLUSH;
         z_->next_out = reinterpret_cast<Bytef*>(buffer_.data() + gzip_window + produced_);
-        z_->avail_out = static_cast<uInt>(decode_chunk - produced_);
+        // Up to the spacing mark, then block by block (Z_BLOCK) until a boundary comes.
+        auto const room =
+            static_cast<uInt>(flush == Z_BLOCK ? decode_chunk - produced_
+                                               : std::min<std::uint64_t>(decode_chunk - produced_, spacing_ - since));
+        z_->avail_out = room;
         int const ret = inflate(z_.get(), flush);
-        produced_ = decode_chunk - z_->avail_out;
+        produced_ += room - z_->avail_out;
         if (ret == Z_STREAM_END) {
             std::uint64_t const at = gzip_position(z_.get(), src_);
             if (at < src_.size() && gzip_member_at(src_, at)) {
