@@ -23,6 +23,7 @@
 
 #include <cbound/archive/detail/tarball_builder.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
+#include <cbound/archive/detail/tarball_saved.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/types.hpp>
@@ -43,6 +44,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include <sys/stat.h>
 
 namespace cbound::archive {
 
@@ -68,6 +71,11 @@ struct tarball_options {
     bool seek = true;
     /// Where the temporary files go; empty: the system's temporary folder (TMPDIR).
     std::filesystem::path temporary_directory{};
+    /// A file to keep the index in: when it exists and matches the archive (size, time and a
+    /// checksum of sampled bytes) opening reads it instead of scanning the archive; otherwise
+    /// the index is built and written there (atomically). Empty: no saved index. See
+    /// detail/tarball_saved.hpp for the format; failing to write it is only a warning.
+    std::filesystem::path index_path{};
     /// Formats and filters to accept, libarchive options and passphrases, as for reader.
     reader_options read;
 };
@@ -216,7 +224,10 @@ public:
             throw error(e.code(), "open", std::move(message));
         }
         index->source = index->mapping.bytes();
-        return tarball(std::move(index), options);
+        std::int64_t mtime_ns = 0;
+        if (struct stat st{}; !options.index_path.empty() && ::stat(path.c_str(), &st) == 0)
+            mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+        return tarball(std::move(index), options, mtime_ns);
     }
 
     /// Indexes an archive in memory the caller keeps alive and unchanged while the tarball lives.
@@ -294,6 +305,9 @@ public:
     /// Deleted: the warnings of a temporary tarball would dangle.
     std::span<warning const> warnings() const&& = delete;
 
+    /// Whether opening read the index saved at tarball_options::index_path instead of scanning the archive.
+    [[nodiscard]] bool from_saved_index() const { return !state().saved.empty(); }
+
     /// What the index and the owned data cost in memory.
     [[nodiscard]] tarball_footprint footprint() const {
         detail::tarball_index const& s = state();
@@ -308,10 +322,20 @@ public:
 
 private:
     /// Opens the index's source with a reader configured by `options` and indexes it.
-    tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options) {
+    /// `mtime_ns`, the archive file's modification time, identifies it to a saved index.
+    tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns = 0) {
         // An empty mapping has no address; libarchive still wants one.
         static constexpr std::byte nothing{};
         std::span<std::byte const> const bytes = index->source.empty() ? std::span(&nothing, 0) : index->source;
+        index->temporary_directory = options.temporary_directory;
+        detail::archive_identity id;
+        if (!options.index_path.empty()) {
+            id = {bytes.size(), mtime_ns, detail::sample_checksum(bytes)};
+            if (detail::load_index(*index, id, options.index_path)) {
+                index_ = std::move(index);
+                return;
+            }
+        }
         detail::tarball_limits limits{options.max_decoded_bytes, options.max_entries,
                                       options.max_name_bytes,    options.max_total_name_bytes,
                                       options.max_seek_distance, options.temporary_directory};
@@ -324,6 +348,13 @@ private:
                 .run();
         } else {
             index_seekable(*index, bytes, c, options, std::move(limits));
+        }
+        if (!options.index_path.empty() && detail::can_save(*index)) {
+            try {
+                detail::save_index(*index, id, options.index_path);
+            } catch (std::system_error const& e) {
+                index->warnings.push_back({"save_index", e.what(), {}, e.code().value()});
+            }
         }
         index_ = std::move(index);
     }
@@ -379,6 +410,7 @@ private:
                                 &failure)
             .run();
         if (windows_end != 0) index.windows.map(windows_end);
+        index.window_view = index.windows.bytes();
     }
 
     [[noreturn, gnu::cold, gnu::noinline]] static void throw_unusable() {

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,9 @@ struct tarball_index {
     temp_store decoded;                            // data decoded at open
     std::uint64_t decoded_bytes = 0;               // file data in `decoded` (holes included)
     temp_store windows;                            // the gzip points' inflate windows
+    mapped_file saved;                             // the saved index, when loaded (holds the windows then)
+    std::span<std::byte const> window_view;        // the windows, in `windows` or in `saved`
+    std::filesystem::path temporary_directory;     // where the temporary files go
     codec stream = codec::none;                    // the compression lazy entries are decoded from
     std::vector<seek_point> points;                // into the compressed source, sorted by decoded offset
     temp_store mirror;                             // the decoded stream, filled file by file on demand
@@ -179,7 +183,7 @@ private:
         auto sink = [this](std::uint64_t at, std::span<std::byte const> bytes) { mirror.write(at, bytes); };
         try {
             switch (stream) {
-            case codec::gzip: gzip_read(source, points, windows.bytes(), begin, end, sink); break;
+            case codec::gzip: gzip_read(source, points, window_view, begin, end, sink); break;
             case codec::zstd: zstd_read(source, points, begin, end, sink); break;
             case codec::xz: xz_read(source, points, begin, end, sink); break;
             case codec::none: throw make_error(errc::archive_failed, "file", "no stream to decode");
