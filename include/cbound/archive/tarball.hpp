@@ -63,7 +63,7 @@ struct tarball_options {
     std::uint64_t max_total_name_bytes = std::uint64_t{256} << 20;
     /// Decoded bytes between gzip seek points; each point keeps a 32 KiB window in the
     /// temporary storage (not in memory), so the windows cost 32 KiB per seek_spacing.
-    std::uint64_t seek_spacing = std::uint64_t{4} << 20;
+    std::uint64_t seek_spacing = std::uint64_t{1} << 20;
     /// Most decoded bytes a file read may decode before reaching the file's data; a file
     /// farther from its nearest seek point is decoded at open instead.
     std::uint64_t max_seek_distance = std::uint64_t{32} << 20;
