@@ -388,6 +388,8 @@ private:
             break;
         case detail::codec::none: break;
         }
+        // Only the tarball's own mapping: a caller's memory is theirs to manage.
+        if (!index.mapping.empty()) scan->release_read_input(bytes);
         std::exception_ptr failure;
         read_source source;
         source.read = [&]() -> std::span<std::byte const> {

@@ -76,6 +76,7 @@ public:
         while (!done_ && produced_ < decode_chunk)
             step();
         out_ += produced_;
+        consumed(gzip_position(z_.get(), src_));
         return {buffer_.data() + gzip_window, produced_};
     }
 

@@ -20,6 +20,8 @@
 #include <span>
 #include <vector>
 
+#include <sys/mman.h>
+
 namespace cbound::archive::detail {
 
 /// The compressions a tarball can seek into.
@@ -74,6 +76,27 @@ public:
     virtual ~stream_scan() = default;
     /// The next decoded bytes, valid until the next call; empty at the end. Throws on bad data.
     virtual std::span<std::byte const> next() = 0;
+
+    /// Lets the scan drop the pages of `src` it has read from the process (the archive's own
+    /// mapping only: never memory a caller lent), so that resident memory stays bounded
+    /// while a large archive is scanned. The pages stay in the page cache; a later read of
+    /// them faults them back in.
+    void release_read_input(std::span<std::byte const> src) noexcept { release_ = src; }
+
+protected:
+    /// Called with the offset of the first input byte not yet consumed.
+    void consumed(std::uint64_t at) noexcept {
+        constexpr std::uint64_t step = std::uint64_t{8} << 20, page = 4096;
+        if (release_.empty() || at < released_ + step) return;
+        auto const base = reinterpret_cast<std::uintptr_t>(release_.data());
+        std::uintptr_t const from = (base + released_ + page - 1) & ~(page - 1), to = (base + at) & ~(page - 1);
+        if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+        released_ = at;
+    }
+
+private:
+    std::span<std::byte const> release_;
+    std::uint64_t released_ = 0;
 };
 
 /// The error for a compressed stream that cannot be decoded.

@@ -70,7 +70,7 @@ inline void xz_points(std::span<std::byte const> src, std::vector<seek_point>& p
 /// The scan of an xz stream: plain sequential decoding (the points come from the index).
 class xz_scan final : public stream_scan {
 public:
-    explicit xz_scan(std::span<std::byte const> src) : buffer_(decode_chunk) {
+    explicit xz_scan(std::span<std::byte const> src) : src_(src), buffer_(decode_chunk) {
         lzma_ret const ret = lzma_stream_decoder(s_.get(), decoder_memory_limit, LZMA_CONCATENATED);
         if (ret != LZMA_OK) throw xz_error(ret);
         s_->next_in = reinterpret_cast<std::uint8_t const*>(src.data());
@@ -86,10 +86,12 @@ public:
             done_ = true;
         else if (ret != LZMA_OK)
             throw xz_error(ret);
+        consumed(static_cast<std::uint64_t>(reinterpret_cast<std::byte const*>(s_->next_in) - src_.data()));
         return {buffer_.data(), buffer_.size() - s_->avail_out};
     }
 
 private:
+    std::span<std::byte const> src_;
     lzma_coder s_;
     std::vector<std::byte> buffer_;
     bool done_ = false;

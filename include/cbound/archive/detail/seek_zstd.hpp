@@ -59,6 +59,7 @@ public:
         }
         if (out.pos == 0 && frame_open_) throw stream_error("zstd", "truncated stream");
         out_ += out.pos;
+        consumed(in_.pos);
         return {buffer_.data(), out.pos};
     }
 
