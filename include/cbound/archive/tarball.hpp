@@ -339,7 +339,17 @@ private:
         detail::tarball_limits limits{options.max_decoded_bytes, options.max_entries,
                                       options.max_name_bytes,    options.max_total_name_bytes,
                                       options.max_seek_distance, options.temporary_directory};
-        detail::codec const c = options.seek ? seekable(bytes, options.read.filters) : detail::codec::none;
+        detail::codec c = options.seek ? seekable(bytes, options.read.filters) : detail::codec::none;
+        if (c == detail::codec::xz) {
+            // The block index sits at the end of the file: without a readable one (a cut or
+            // damaged file), libarchive reads what it can and names the problem itself.
+            try {
+                detail::xz_points(bytes, index->points);
+            } catch (error const&) {
+                index->points.clear();
+                c = detail::codec::none;
+            }
+        }
         if (c == detail::codec::none) {
             // The reader applies the allow-lists, options and passphrases; the index walks its handle.
             reader const r = reader::open_memory(bytes, options.read);
@@ -382,10 +392,7 @@ private:
                                                        windows_end);
             break;
         case detail::codec::zstd: scan = std::make_unique<detail::zstd_scan>(bytes, index.points); break;
-        case detail::codec::xz:
-            detail::xz_points(bytes, index.points);
-            scan = std::make_unique<detail::xz_scan>(bytes);
-            break;
+        case detail::codec::xz: scan = std::make_unique<detail::xz_scan>(bytes); break; // points: read already
         case detail::codec::none: break;
         }
         // Only the tarball's own mapping: a caller's memory is theirs to manage.
