@@ -66,6 +66,10 @@ public:
             // libarchive settles the format at the first header; only zip needs its names
             // decoded (CP437 when not UTF-8, as the reader does), so tar pays nothing per entry.
             bool const zip = decode_zip_names_ && (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+            // Lazy offsets are offsets in cbound's decoded stream: only when libarchive reads
+            // that stream as it is (one filter, the client's), not through a filter of its own
+            // (a .tar.gz.gz), and reads it as a tar, whose file data is contiguous.
+            lazy_ = index_.stream != codec::none && archive_filter_count(a_) == 1 && is_tar();
             do {
                 if (zip) decode_zip_names(a_, entry);
                 add(entry);
@@ -220,8 +224,7 @@ private:
 
     /// Finds entry data in the source, or copies it into the decoded buffer (inline: once per file).
     [[gnu::always_inline]] void read_data(::archive_entry* entry, std::string_view path, tarball_record& r) {
-        if (index_.stream != codec::none && archive_entry_sparse_count(entry) == 0 && is_tar() && read_lazy(path, r))
-            return;
+        if (lazy_ && archive_entry_sparse_count(entry) == 0 && read_lazy(path, r)) return;
         block b;
         int const st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
         // The common case, kept small: libarchive's tar reader hands a body that is not sparse
@@ -366,6 +369,7 @@ private:
     bool decode_zip_names_;
     std::exception_ptr const* stream_failure_;
     std::uint64_t decoded_end_ = 0; // next free offset of the decoded store
+    bool lazy_ = false;             // whether files may be decoded on demand (see run)
 };
 
 } // namespace detail
