@@ -233,3 +233,28 @@ TEST_CASE("a truncated compressed tar is refused at open with a clear error", "[
         }
     }
 }
+
+TEST_CASE("temporary files go to temporary_directory and leave no name behind", "[tarball][seek]") {
+    seek_archives a;
+    fs::path const bz = a.make("a.tar.bz2", "bzip2 -c < $IN > $OUT");
+    fs::path const gz = a.make("a.tar.gz", "gzip -c < $IN > $OUT");
+    fs::path const folder = a.dir / "tmp";
+    fs::create_directories(folder);
+    ar::tarball_options options = small_points();
+    options.temporary_directory = folder;
+    {
+        ar::tarball const decoded = ar::tarball::open(bz, options);  // decoded at open
+        ar::tarball const seekable = ar::tarball::open(gz, options); // windows, then files on demand
+        CHECK(decoded.footprint().decoded_bytes > 0);
+        CHECK(check_files(seekable, a.expected, backwards(seekable.size())) == a.expected.size());
+        CHECK(fs::is_empty(folder)); // unlinked from the start
+    }
+    options.temporary_directory = a.dir / "no such folder";
+    try {
+        auto const t = ar::tarball::open(bz, options);
+        FAIL("opened " << t.size() << " entries without a temporary folder");
+    } catch (ar::error const& e) {
+        CHECK(e.operation() == "open");
+        CHECK(std::string(e.what()).find("no such folder") != std::string::npos);
+    }
+}
