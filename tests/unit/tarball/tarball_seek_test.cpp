@@ -176,9 +176,10 @@ TEST_CASE("concurrent file() calls on one tarball decode each file once, correct
     for (std::size_t k = 0; k < 6; ++k)
         threads.emplace_back([&, k] {
             for (std::size_t n = 0; n < t.size(); ++n) {
-                // A different order per thread: rotated, and backwards for every other thread.
-                std::size_t const r = (n + k * t.size() / 6) % t.size();
-                std::size_t const i = k % 2 == 0 ? r : t.size() - 1 - r;
+                // Pairs of threads race for the same files in the same order; the pairs start at
+                // different places, and one thread goes backwards, meeting the others.
+                std::size_t const r = (n + (k / 2) * t.size() / 3) % t.size(); // threads 2j, 2j+1 start together
+                std::size_t const i = k % 4 == 3 ? t.size() - 1 - r : r;
                 auto const d = t.file(i);
                 if (!d) continue;
                 read.fetch_add(1);
