@@ -225,6 +225,10 @@ public:
         }
         index->source = index->mapping.bytes();
         std::int64_t mtime_ns = 0;
+        if (std::error_code ec;
+            !options.index_path.empty() && std::filesystem::equivalent(path, options.index_path, ec))
+            throw detail::make_error(errc::invalid_argument, "open", "index_path names the archive itself",
+                                     path.string());
         if (struct stat st{}; !options.index_path.empty() && ::stat(path.c_str(), &st) == 0)
             mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
         return tarball(std::move(index), options, mtime_ns);

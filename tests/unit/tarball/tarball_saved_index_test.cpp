@@ -118,3 +118,16 @@ TEST_CASE("an archive decoded at open saves no index", "[tarball][saved]") {
     CHECK_FALSE(a.open_checked().from_saved_index());
     CHECK_FALSE(fs::exists(a.options.index_path));
 }
+
+TEST_CASE("an index_path naming the archive itself is refused, the archive untouched", "[tarball][saved]") {
+    indexed_archive a;
+    std::string const before = cbound_test::read_file(a.archive);
+    a.options.index_path = a.archive;
+    try {
+        auto const t = ar::tarball::open(a.archive, a.options);
+        FAIL("opened " << t.size() << " entries");
+    } catch (ar::error const& e) {
+        CHECK(e.code() == ar::errc::invalid_argument);
+    }
+    CHECK(cbound_test::read_file(a.archive) == before);
+}
