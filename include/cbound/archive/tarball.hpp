@@ -312,7 +312,7 @@ public:
     /// Whether opening read the index saved at tarball_options::index_path instead of scanning the archive.
     [[nodiscard]] bool from_saved_index() const { return !state().saved.empty(); }
 
-    /// What the index and the owned data cost in memory.
+    /// What the index costs on the heap, and what the tarball keeps in its temporary files.
     [[nodiscard]] tarball_footprint footprint() const {
         detail::tarball_index const& s = state();
         return {s.records.capacity() * sizeof(detail::tarball_record) + s.slots.capacity() * sizeof(std::uint32_t) +

@@ -222,7 +222,8 @@ private:
         return at >= begin && at - begin <= index_.source.size() && b.size <= index_.source.size() - (at - begin);
     }
 
-    /// Finds entry data in the source, or copies it into the decoded buffer (inline: once per file).
+    /// Finds entry data in the source or the decoded stream, or decodes it into the temporary file (inline: once per
+    /// file).
     [[gnu::always_inline]] void read_data(::archive_entry* entry, std::string_view path, tarball_record& r) {
         if (lazy_ && archive_entry_sparse_count(entry) == 0 && read_lazy(path, r)) return;
         block b;
