@@ -36,6 +36,7 @@ write_basic_package_version_file(
 install(FILES
     "${PROJECT_BINARY_DIR}/cboundConfig.cmake"
     "${PROJECT_BINARY_DIR}/cboundConfigVersion.cmake"
+    "${CMAKE_CURRENT_LIST_DIR}/compression.cmake"
   DESTINATION "${CBOUND_INSTALL_CMAKEDIR}")
 
 # pkg-config files find their prefix from their own location (${pcfiledir}), so an install

@@ -1,5 +1,6 @@
-// cbound-tar cat: files by name through the random-access tarball (an index, then O(1)
-// borrowed spans), or, when the archive cannot be indexed, through a streaming reader.
+// cbound-tar cat: files by name through the random-access tarball (an index, then borrowed
+// spans; a compressed tar decodes only the files asked for, from the nearest seek point), or,
+// when the archive cannot be indexed, through a streaming reader.
 #include "commands.hpp"
 
 #include <cbound/archive/reader.hpp>
@@ -33,7 +34,13 @@ bool cat_indexed(cbound::archive::tarball const& t, arguments const& args, std::
         complain(args.archive, path, "not found in the archive");
         return false;
     }
-    std::optional<std::span<std::byte const>> const bytes = t.file(*i); // a hard link gives its target's bytes
+    std::optional<std::span<std::byte const>> bytes;
+    try {
+        bytes = t.file(*i); // a hard link gives its target's bytes
+    } catch (cbound::archive::error const& e) {
+        complain(args.archive, e); // this entry cannot be decoded (encrypted, damaged): the others still can
+        return false;
+    }
     if (!bytes) {
         complain(args.archive, path, "not a regular file (" + std::string(to_string(t[*i].type())) + ")");
         return false;
@@ -94,7 +101,7 @@ int cat(arguments const& args) {
     try {
         indexed.emplace(cbound::archive::tarball::open(args.archive));
     } catch (cbound::archive::error const&) {
-        // Too big to decode in memory, or unreadable: the streaming reader reports the real problem.
+        // Beyond a limit, or unreadable: the streaming reader reports the real problem.
     }
     bool all = true;
     for (std::string const& path : args.paths)

@@ -6,11 +6,16 @@
 // tarball. Views cannot be taken from a temporary tarball (the `&&` overloads are deleted)
 // and clang's -Wdangling sees the rest through CBOUND_LIFETIMEBOUND.
 //
-// Memory: the index costs at most 64 bytes per entry plus its names (footprint() reports
-// it). Uncompressed archives (and stored zip entries) are served from the archive bytes
-// with no copy. Data that is compressed or scattered (gzip/xz/zstd streams, deflated zip
-// entries, sparse files) is decoded once into a buffer the tarball owns: that costs the
-// sum of those files' sizes, bounded by tarball_options::max_decoded_bytes.
+// Memory: the index costs at most 64 bytes per entry plus its names, and 40 bytes per seek
+// point (footprint() reports it); resident memory does not grow with the archive.
+// Uncompressed archives (and stored zip entries) are served from the archive bytes with no
+// copy. A tar in gzip, zstd or xz is decoded once at open to build the index, recording
+// seek points (gzip: every seek_spacing decoded bytes; zstd: every frame; xz: every
+// block); file(i) then decodes only that file, from the nearest point before it, into a
+// temporary file mapped read-only, where it stays until the tarball dies. Data without a
+// seek point near it (one-frame zstd, one-block xz, bzip2, deflated zip entries, sparse
+// files) is decoded at open into a temporary file, bounded by max_decoded_bytes. Temporary
+// files are unlinked from the start (O_TMPFILE): nothing is left behind.
 #pragma once
 
 #include <cbound/config.hpp>
@@ -18,14 +23,17 @@
 
 #include <cbound/archive/detail/tarball_builder.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
+#include <cbound/archive/detail/tarball_saved.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/types.hpp>
 
+#include <algorithm>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <iterator>
 #include <memory>
@@ -35,16 +43,39 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
+
+#include <sys/stat.h>
 
 namespace cbound::archive {
 
 /// Limits for tarball::open and the reader settings it opens with; the defaults suit untrusted archives.
 struct tarball_options {
-    /// Most bytes of file data the tarball may copy or decompress into memory it owns
-    /// (data borrowed zero-copy from the archive bytes does not count); more is an error.
-    std::uint64_t max_decoded_bytes = std::uint64_t{1} << 30;
-    /// Most entries the index may hold; more is an error.
+    /// Most bytes of file data decoded at open into the temporary file (data borrowed from
+    /// the archive or decoded on demand does not count; runs of zeros count but cost no
+    /// disk: they stay holes); more is an error.
+    std::uint64_t max_decoded_bytes = std::uint64_t{16} << 30;
+    /// Most entries the index may hold (64 bytes each at most); more is an error.
     std::uint64_t max_entries = std::uint64_t{1} << 24;
+    /// Most bytes of one pathname or link target; longer is an error.
+    std::uint64_t max_name_bytes = 64 * 1024;
+    /// Most bytes of all names together (the index's string pool); more is an error.
+    std::uint64_t max_total_name_bytes = std::uint64_t{256} << 20;
+    /// Decoded bytes between gzip seek points; each point keeps a 32 KiB window in the
+    /// temporary storage (not in memory), so the windows cost 32 KiB per seek_spacing.
+    std::uint64_t seek_spacing = std::uint64_t{1} << 20;
+    /// Most decoded bytes a file read may decode before reaching the file's data; a file
+    /// farther from its nearest seek point is decoded at open instead.
+    std::uint64_t max_seek_distance = std::uint64_t{32} << 20;
+    /// Whether to record seek points at all (false: every compressed file is decoded at open).
+    bool seek = true;
+    /// Where the temporary files go; empty: the system's temporary folder (TMPDIR).
+    std::filesystem::path temporary_directory{};
+    /// A file to keep the index in: when it exists and matches the archive (size, time and a
+    /// checksum of sampled bytes) opening reads it instead of scanning the archive; otherwise
+    /// the index is built and written there (atomically). Empty: no saved index. See
+    /// detail/tarball_saved.hpp for the format; failing to write it is only a warning.
+    std::filesystem::path index_path{};
     /// Formats and filters to accept, libarchive options and passphrases, as for reader.
     reader_options read;
 };
@@ -83,7 +114,7 @@ public:
         return record().is_hardlink ? index_->link_target(i_) : std::string_view{};
     }
     /// The file's bytes, or nullopt when it is not a file (same as tarball::file(index())).
-    [[nodiscard]] std::optional<std::span<std::byte const>> data() const noexcept { return index_->data(i_); }
+    [[nodiscard]] std::optional<std::span<std::byte const>> data() const { return index_->data(i_); }
 
 private:
     friend class tarball;
@@ -168,9 +199,13 @@ private:
 
 /// What a tarball's index and owned data cost in memory, in bytes.
 struct tarball_footprint {
-    std::size_t index_bytes = 0;   ///< entry records and the name table
-    std::size_t name_bytes = 0;    ///< the string pool (pathnames and link targets)
-    std::size_t decoded_bytes = 0; ///< file data the tarball had to copy or decompress
+    std::size_t index_bytes = 0;     ///< entry records, the name table and the seek points (heap)
+    std::size_t name_bytes = 0;      ///< the string pool (pathnames and link targets) (heap)
+    std::uint64_t decoded_bytes = 0; ///< file data decoded at open (temporary file, not heap)
+    std::size_t seek_points = 0;     ///< places a read can start decoding from
+    std::uint64_t window_bytes = 0;  ///< the gzip points' windows (temporary file, not heap)
+    std::uint64_t stream_bytes = 0;  ///< the decoded stream that on-demand reads fill (temporary file,
+                                     ///< sparse: only the files read take space)
 };
 
 /// An archive opened for random access: O(1) file(i) spans that borrow from the tarball.
@@ -189,7 +224,14 @@ public:
             throw error(e.code(), "open", std::move(message));
         }
         index->source = index->mapping.bytes();
-        return tarball(std::move(index), options);
+        std::int64_t mtime_ns = 0;
+        if (std::error_code ec;
+            !options.index_path.empty() && std::filesystem::equivalent(path, options.index_path, ec))
+            throw detail::make_error(errc::invalid_argument, "open", "index_path names the archive itself",
+                                     path.string());
+        if (struct stat st{}; !options.index_path.empty() && ::stat(path.c_str(), &st) == 0)
+            mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+        return tarball(std::move(index), options, mtime_ns);
     }
 
     /// Indexes an archive in memory the caller keeps alive and unchanged while the tarball lives.
@@ -216,6 +258,8 @@ public:
     [[nodiscard]] bool empty() const { return size() == 0; }
 
     /// The bytes of entry `i`; nullopt when out of range or not a file. Empty files give an empty span.
+    /// Compressed data is decoded on first use (safe from several threads at once); throws
+    /// cbound::archive::error when it cannot be, or when libarchive could not decode the entry.
     [[nodiscard]] std::optional<std::span<std::byte const>> file(std::size_t i) const& CBOUND_LIFETIMEBOUND {
         detail::tarball_index const& s = state();
         if (i >= s.records.size()) return std::nullopt;
@@ -265,26 +309,121 @@ public:
     /// Deleted: the warnings of a temporary tarball would dangle.
     std::span<warning const> warnings() const&& = delete;
 
-    /// What the index and the owned data cost in memory.
+    /// Whether opening read the index saved at tarball_options::index_path instead of scanning the archive.
+    [[nodiscard]] bool from_saved_index() const { return !state().saved.empty(); }
+
+    /// What the index costs on the heap, and what the tarball keeps in its temporary files.
     [[nodiscard]] tarball_footprint footprint() const {
         detail::tarball_index const& s = state();
-        return {s.records.capacity() * sizeof(detail::tarball_record) + s.slots.capacity() * sizeof(std::uint32_t),
-                s.names.capacity(), s.decoded.capacity()};
+        return {s.records.capacity() * sizeof(detail::tarball_record) + s.slots.capacity() * sizeof(std::uint32_t) +
+                    s.points.capacity() * sizeof(detail::seek_point) + s.records.size(),
+                s.names.capacity(),
+                s.decoded_bytes,
+                s.points.size(),
+                s.windows.size(),
+                s.mirror.size()};
     }
 
 private:
     /// Opens the index's source with a reader configured by `options` and indexes it.
-    tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options) {
+    /// `mtime_ns`, the archive file's modification time, identifies it to a saved index.
+    tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns = 0) {
         // An empty mapping has no address; libarchive still wants one.
         static constexpr std::byte nothing{};
         std::span<std::byte const> const bytes = index->source.empty() ? std::span(&nothing, 0) : index->source;
-        // The reader applies the allow-lists, options and passphrases; the index walks its handle.
-        reader const r = reader::open_memory(bytes, options.read);
-        index->warnings.assign(r.warnings().begin(), r.warnings().end());
-        detail::tarball_builder(r.native_handle(), *index, {options.max_decoded_bytes, options.max_entries},
-                                options.read.decode_cp437_zip_names)
-            .run();
+        index->temporary_directory = options.temporary_directory;
+        detail::archive_identity id;
+        if (!options.index_path.empty()) {
+            id = {bytes.size(), mtime_ns, detail::sample_checksum(bytes)};
+            if (detail::load_index(*index, id, options.index_path)) {
+                index_ = std::move(index);
+                return;
+            }
+        }
+        detail::tarball_limits limits{options.max_decoded_bytes, options.max_entries,
+                                      options.max_name_bytes,    options.max_total_name_bytes,
+                                      options.max_seek_distance, options.temporary_directory};
+        detail::codec c = options.seek ? seekable(bytes, options.read.filters) : detail::codec::none;
+        if (c == detail::codec::xz) {
+            // The block index sits at the end of the file: without a readable one (a cut or
+            // damaged file), libarchive reads what it can and names the problem itself.
+            try {
+                detail::xz_points(bytes, index->points);
+            } catch (error const&) {
+                index->points.clear();
+                c = detail::codec::none;
+            }
+        }
+        if (c == detail::codec::none) {
+            // The reader applies the allow-lists, options and passphrases; the index walks its handle.
+            reader const r = reader::open_memory(bytes, options.read);
+            index->warnings.assign(r.warnings().begin(), r.warnings().end());
+            detail::tarball_builder(r.native_handle(), *index, std::move(limits), options.read.decode_cp437_zip_names)
+                .run();
+        } else {
+            index_seekable(*index, bytes, c, options, std::move(limits));
+        }
+        if (!options.index_path.empty() && detail::can_save(*index)) {
+            try {
+                detail::save_index(*index, id, options.index_path);
+            } catch (std::system_error const& e) {
+                index->warnings.push_back({"save_index", e.what(), {}, e.code().value()});
+            }
+        }
         index_ = std::move(index);
+    }
+
+    /// The codec cbound decodes itself (to record seek points), when the filters allow it.
+    static detail::codec seekable(std::span<std::byte const> bytes, std::vector<filter> const& allowed) noexcept {
+        detail::codec const c = detail::detect_codec(bytes);
+        filter const f = c == detail::codec::gzip ? filter::gzip : c == detail::codec::zstd ? filter::zstd : filter::xz;
+        if (c == detail::codec::none ||
+            (!allowed.empty() && std::find(allowed.begin(), allowed.end(), f) == allowed.end()))
+            return detail::codec::none;
+        return c;
+    }
+
+    /// Indexes a stream cbound decodes itself, libarchive reading the decoded bytes.
+    static void index_seekable(detail::tarball_index& index, std::span<std::byte const> bytes, detail::codec c,
+                               tarball_options const& options, detail::tarball_limits limits) {
+        index.stream = c;
+        std::uint64_t windows_end = 0;
+        std::unique_ptr<detail::stream_scan> scan;
+        switch (c) {
+        case detail::codec::gzip:
+            index.windows = detail::temp_store::create(options.temporary_directory);
+            scan = std::make_unique<detail::gzip_scan>(bytes, index.points, options.seek_spacing, index.windows,
+                                                       windows_end);
+            break;
+        case detail::codec::zstd: scan = std::make_unique<detail::zstd_scan>(bytes, index.points); break;
+        case detail::codec::xz: scan = std::make_unique<detail::xz_scan>(bytes); break; // points: read already
+        case detail::codec::none: break;
+        }
+        // Only the tarball's own mapping: a caller's memory is theirs to manage.
+        if (!index.mapping.empty()) scan->release_read_input(bytes);
+        std::exception_ptr failure;
+        read_source source;
+        source.read = [&]() -> std::span<std::byte const> {
+            try {
+                return scan->next();
+            } catch (...) {
+                failure = std::current_exception();
+                throw;
+            }
+        };
+        std::optional<reader> r;
+        try {
+            r.emplace(reader::open_callback(std::move(source), options.read));
+        } catch (error const&) {
+            if (failure) std::rethrow_exception(failure);
+            throw;
+        }
+        index.warnings.assign(r->warnings().begin(), r->warnings().end());
+        detail::tarball_builder(r->native_handle(), index, std::move(limits), options.read.decode_cp437_zip_names,
+                                &failure)
+            .run();
+        if (windows_end != 0) index.windows.map(windows_end);
+        index.window_view = index.windows.bytes();
     }
 
     [[noreturn, gnu::cold, gnu::noinline]] static void throw_unusable() {

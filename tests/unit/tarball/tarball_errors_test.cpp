@@ -90,9 +90,9 @@ TEST_CASE("a corrupted gzip stream is refused", "[tarball][errors]") {
     CHECK_FALSE(e.operation().empty());
 }
 
-TEST_CASE("max_decoded_bytes caps the memory a compressed archive may take", "[tarball][errors]") {
+TEST_CASE("max_decoded_bytes caps what a compressed archive may decode at open", "[tarball][errors]") {
     cbound_test::scratch_dir dir("tarball-cap");
-    std::string const bytes = two_file_tar(dir, "-z");
+    std::string const bytes = two_file_tar(dir, "-j"); // bzip2 has no seek points: decoded at open
     ar::tarball_options options;
     options.max_decoded_bytes = 4096;
     ar::error const e = open_error(bytes, options);

@@ -4,9 +4,14 @@
 // and friends bite hand-written parsers). Reading an uncompressed archive from memory,
 // libarchive hands each file's data back as one block pointing into the caller's buffer;
 // when that is verified (inside the source, offset 0, the whole entry, nothing after it)
-// the index keeps an offset into the source and copies nothing. Anything else — a
-// compressed stream, a deflated zip entry, a sparse file — is copied once into the
-// tarball's own buffer, bounded by max_decoded_bytes.
+// the index keeps an offset into the source and copies nothing. A tar inside gzip, zstd or
+// xz is read from cbound's own decoder (which records seek points as it goes): a file's
+// data is contiguous in the decoded stream, so the index keeps its stream offset
+// (archive_filter_bytes after the header) and decodes it on first use from the nearest
+// point. Anything else — a stream without a point near enough, a deflated zip entry, a
+// sparse file — is decoded once at open into the tarball's temporary file, bounded by
+// max_decoded_bytes. An entry libarchive cannot decode (encrypted, unsupported method)
+// is recorded as failed, and only its own file() reports it.
 #pragma once
 
 #include <cbound/archive/detail/locale.hpp>
@@ -18,8 +23,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <filesystem>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -31,16 +39,24 @@ namespace detail {
 
 /// The caps a tarball_builder enforces (from tarball_options).
 struct tarball_limits {
-    std::uint64_t max_decoded_bytes; ///< bytes of file data copied or decompressed into owned memory
-    std::uint64_t max_entries;       ///< entries in the index
+    std::uint64_t max_decoded_bytes;           ///< bytes of file data decoded at open into temporary storage
+    std::uint64_t max_entries;                 ///< entries in the index
+    std::uint64_t max_name_bytes;              ///< bytes of one pathname or link target
+    std::uint64_t max_total_name_bytes;        ///< bytes of all names together
+    std::uint64_t lazy_reach;                  ///< most bytes decoded before a lazy file's data
+    std::filesystem::path temporary_directory; ///< where temporary files go (empty: the system's)
 };
 
 /// Reads every header and every file's data of an opened archive into a tarball_index.
 class tarball_builder {
 public:
     /// `decode_zip_names` follows reader_options::decode_cp437_zip_names.
-    tarball_builder(::archive* a, tarball_index& index, tarball_limits limits, bool decode_zip_names) noexcept
-        : a_(a), index_(index), limits_(limits), decode_zip_names_(decode_zip_names) {}
+    /// `stream_failure` holds what cbound's own decoder threw, to rethrow in place of
+    /// libarchive's generic message about a failed read callback.
+    tarball_builder(::archive* a, tarball_index& index, tarball_limits limits, bool decode_zip_names,
+                    std::exception_ptr const* stream_failure = nullptr) noexcept
+        : a_(a), index_(index), limits_(std::move(limits)), decode_zip_names_(decode_zip_names),
+          stream_failure_(stream_failure) {}
 
     /// Indexes the whole archive; throws cbound::archive::error naming the operation and entry.
     void run() {
@@ -49,20 +65,26 @@ public:
         if (next_header(entry)) {
             // libarchive settles the format at the first header; only zip needs its names
             // decoded (CP437 when not UTF-8, as the reader does), so tar pays nothing per entry.
-            bool const zip =
-                decode_zip_names_ && (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+            bool const zip = decode_zip_names_ && (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+            // Lazy offsets are offsets in cbound's decoded stream: only when libarchive reads
+            // that stream as it is (one filter, the client's), not through a filter of its own
+            // (a .tar.gz.gz), and reads it as a tar, whose file data is contiguous.
+            lazy_ = index_.stream != codec::none && archive_filter_count(a_) == 1 && is_tar();
             do {
                 if (zip) decode_zip_names(a_, entry);
                 add(entry);
             } while (next_header(entry));
         }
         index_.index_names();
+        index_.prepare_lazy(static_cast<std::uint64_t>(archive_filter_bytes(a_, 0)));
+        if (decoded_end_ != 0) index_.decoded.map(decoded_end_);
+        index_.decoded_bytes = decoded_end_;
         // A copy from plain iterators, not shrink_to_fit: clang's build of libstdc++'s
         // shrink_to_fit copies record by record where this is one memmove.
         if (index_.records.capacity() != index_.records.size())
             index_.records = std::vector<tarball_record>(index_.records.begin(), index_.records.end());
         index_.names.shrink_to_fit();
-        index_.decoded.shrink_to_fit();
+        index_.points.shrink_to_fit();
     }
 
 private:
@@ -85,6 +107,7 @@ private:
                 return true;
             }
             if (st == ARCHIVE_RETRY && attempt < max_retries) continue;
+            rethrow_stream_failure();
             throw capture_error(a_, st, "read_next_header", last_pathname());
         }
     }
@@ -104,6 +127,7 @@ private:
         char const* symlink = hardlink == nullptr ? archive_entry_symlink(entry) : nullptr;
         std::string_view const path = name != nullptr ? name : "";
         std::string_view const link = hardlink != nullptr ? hardlink : symlink != nullptr ? symlink : "";
+        check_name_bytes(path, link);
 
         tarball_record r;
         r.name_offset = index_.names.size();
@@ -118,10 +142,47 @@ private:
         index_.names.append(path);
         if (!link.empty()) index_.names.append(link);
 
-        if (r.is_hardlink || archive_entry_filetype(entry) == AE_IFREG) read_data(entry, path, r);
+        if (r.is_hardlink || archive_entry_filetype(entry) == AE_IFREG) {
+            try {
+                read_data(entry, path, r);
+            } catch (entry_failure& f) {
+                // This entry's data cannot be decoded (encrypted, an unsupported method, a
+                // damaged body): libarchive goes on to the next header, and so does the index.
+                r.home = data_home::failed;
+                r.data_offset = index_.failures.size();
+                r.data_size = 0;
+                index_.failures.push_back(std::move(f.reason));
+                index_.records.push_back(r);
+                return;
+            }
+        }
         // A hardlink without a body of its own is resolved to its target once all entries are in.
         if (r.is_hardlink && r.data_size == 0) r.home = data_home::none;
         index_.records.push_back(r);
+    }
+
+    /// Refuses names beyond the per-name and total caps, before they are stored.
+    void check_name_bytes(std::string_view path, std::string_view link) const {
+        std::uint64_t const longest = std::max(path.size(), link.size());
+        if (longest > limits_.max_name_bytes)
+            throw make_error(errc::limit_exceeded, "read_next_header",
+                             "a name of " + std::to_string(longest) + " bytes exceeds max_name_bytes (" +
+                                 std::to_string(limits_.max_name_bytes) + ")",
+                             path.substr(0, 256));
+        std::uint64_t const total = index_.names.size();
+        if (path.size() + link.size() > limits_.max_total_name_bytes - std::min(total, limits_.max_total_name_bytes))
+            throw make_error(errc::limit_exceeded, "read_next_header",
+                             "names exceed max_total_name_bytes (" + std::to_string(limits_.max_total_name_bytes) + ")",
+                             path.substr(0, 256));
+    }
+
+    /// Thrown (and caught in add) when one entry's data cannot be decoded but the archive goes on.
+    struct entry_failure {
+        error reason;
+    };
+
+    void rethrow_stream_failure() const {
+        if (stream_failure_ != nullptr && *stream_failure_) std::rethrow_exception(*stream_failure_);
     }
 
     /// One data block as archive_read_data_block returns it.
@@ -141,10 +202,14 @@ private:
         for (int attempt = 0;; ++attempt) {
             if (st == ARCHIVE_OK) return true;
             if (st == ARCHIVE_EOF) return false;
-            if (st != ARCHIVE_RETRY || attempt >= max_retries)
+            if (st != ARCHIVE_RETRY || attempt >= max_retries) {
+                rethrow_stream_failure();
                 // WARN while reading data means this entry's data is not what the archive holds
                 // (7z reports a corrupt entry as WARN with zero bytes): a failure, not a warning.
-                throw capture_error(a_, st, "read_data", path);
+                // FATAL ends the archive; anything less ends only this entry.
+                if (st == ARCHIVE_FATAL) throw capture_error(a_, st, "read_data", path);
+                throw entry_failure{capture_error(a_, st, "read_data", path)};
+            }
             st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
         }
     }
@@ -157,8 +222,10 @@ private:
         return at >= begin && at - begin <= index_.source.size() && b.size <= index_.source.size() - (at - begin);
     }
 
-    /// Finds entry data in the source, or copies it into the decoded buffer (inline: once per file).
+    /// Finds entry data in the source or the decoded stream, or decodes it into the temporary file (inline: once per
+    /// file).
     [[gnu::always_inline]] void read_data(::archive_entry* entry, std::string_view path, tarball_record& r) {
+        if (lazy_ && archive_entry_sparse_count(entry) == 0 && read_lazy(path, r)) return;
         block b;
         int const st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
         // The common case, kept small: libarchive's tar reader hands a body that is not sparse
@@ -176,6 +243,32 @@ private:
         read_data_blocks(entry, path, r, st, b);
     }
 
+    /// Indexes the data of a tar entry in a seekable stream as lazy, when a seek point lies
+    /// close enough before it; false (nothing read) otherwise.
+    bool read_lazy(std::string_view path, tarball_record& r) {
+        auto const start = static_cast<std::uint64_t>(archive_filter_bytes(a_, 0));
+        if (start - index_.points[point_before(index_.points, start)].out > limits_.lazy_reach) return false;
+        // Read through the blocks (the decoder produces them anyway; nothing is copied) to
+        // learn the length libarchive delivers and to check it is one contiguous run.
+        std::uint64_t size = 0;
+        block b;
+        for (bool more = next_block(b, path); more; more = next_block(b, path)) {
+            if (b.size == 0) continue;
+            if (b.offset < 0 || static_cast<std::uint64_t>(b.offset) != size)
+                throw make_error(errc::archive_failed, "read_data", "data blocks not contiguous", path);
+            size += b.size;
+        }
+        if (size == 0) {
+            r.home = data_home::decoded; // empty: nothing to decode
+            return true;
+        }
+        if (!index_.mirror.exists()) index_.mirror = temp_store::create(limits_.temporary_directory);
+        r.home = data_home::lazy;
+        r.data_offset = start;
+        r.data_size = size;
+        return true;
+    }
+
     /// Reads an entry's data block by block, starting from the first read's status `st` and block `b`.
     [[gnu::noinline]] void read_data_blocks(::archive_entry* entry, std::string_view path, tarball_record& r, int st,
                                             block b) {
@@ -189,7 +282,10 @@ private:
             // zip ends an entry with an empty block at its end offset: that is not more data.
             while (more && adds_nothing(b, first.size))
                 more = next_block(b, path);
-            if (!more && (declared < 0 || static_cast<std::uint64_t>(declared) == first.size)) {
+            // One block is all there is: that is the data libarchive delivers, even where a header
+            // declares another size (a GNU "realsize" that disagrees with the body).
+            if (!more && (archive_entry_sparse_count(entry) == 0 || declared < 0 ||
+                          static_cast<std::uint64_t>(declared) == first.size)) {
                 r.home = data_home::source;
                 r.data_offset =
                     static_cast<std::uint64_t>(static_cast<std::byte const*>(first.bytes) - index_.source.data());
@@ -209,19 +305,18 @@ private:
         if (declared < 0 || r.is_hardlink || r.data_size == static_cast<std::uint64_t>(declared)) return;
         if (r.data_size < static_cast<std::uint64_t>(declared) && archive_entry_sparse_count(entry) > 0) {
             grow_zeros(static_cast<std::uint64_t>(declared) - r.data_size, path, r); // a trailing hole
-            return;
         }
-        throw make_error(
-            errc::size_mismatch, "read_data",
-            "read " + std::to_string(r.data_size) + " bytes, the header declares " + std::to_string(declared), path);
+        // Otherwise the data is what libarchive delivered (as the reader gives it), whatever the
+        // header declared: a GNU "realsize" may disagree with the body it carries.
     }
 
     /// Whether the archive is a tar (any of its dialects).
     bool is_tar() const noexcept { return (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR; }
 
-    void begin_decoded(tarball_record& r) const noexcept {
+    void begin_decoded(tarball_record& r) {
+        if (!index_.decoded.exists()) index_.decoded = temp_store::create(limits_.temporary_directory);
         r.home = data_home::decoded;
-        r.data_offset = index_.decoded.size();
+        r.data_offset = decoded_end_;
         r.data_size = 0;
     }
 
@@ -238,20 +333,30 @@ private:
         grow_zeros(static_cast<std::uint64_t>(b.offset) - r.data_size, path, r);
         reserve(b.size, path);
         auto const* bytes = static_cast<std::byte const*>(b.bytes);
-        index_.decoded.insert(index_.decoded.end(), bytes, bytes + b.size);
-        r.data_size += b.size;
+        // A block of zeros stays a hole of the temporary file: a stream of zeros costs no disk.
+        if (!all_zero(bytes, b.size)) index_.decoded.write(decoded_end_, {bytes, b.size});
+        grow(b.size, r);
+    }
+
+    static bool all_zero(std::byte const* bytes, std::size_t size) noexcept {
+        return size != 0 && bytes[0] == std::byte{} && __builtin_memcmp(bytes, bytes + 1, size - 1) == 0;
+    }
+
+    /// Extends entry `r` by `count` decoded bytes written (or left as a hole) at the end of the store.
+    void grow(std::uint64_t count, tarball_record& r) noexcept {
+        decoded_end_ += count;
+        r.data_size += count;
     }
 
     void grow_zeros(std::uint64_t count, std::string_view path, tarball_record& r) {
         if (count == 0) return;
         reserve(count, path);
-        index_.decoded.resize(index_.decoded.size() + static_cast<std::size_t>(count));
-        r.data_size += count;
+        grow(count, r); // a hole of the temporary file reads as zeros
     }
 
     /// Checks the cap before growing: sizes and offsets come from the archive and may be huge.
     void reserve(std::uint64_t count, std::string_view path) const {
-        std::uint64_t const used = index_.decoded.size();
+        std::uint64_t const used = decoded_end_;
         if (count > limits_.max_decoded_bytes - std::min(used, limits_.max_decoded_bytes))
             throw make_error(errc::limit_exceeded, "read_data",
                              "decoded data would exceed max_decoded_bytes (" +
@@ -263,6 +368,9 @@ private:
     tarball_index& index_;
     tarball_limits limits_;
     bool decode_zip_names_;
+    std::exception_ptr const* stream_failure_;
+    std::uint64_t decoded_end_ = 0; // next free offset of the decoded store
+    bool lazy_ = false;             // whether files may be decoded on demand (see run)
 };
 
 } // namespace detail

@@ -1,19 +1,31 @@
 // cbound::archive — the in-memory index behind tarball (internal).
 //
 // One compact record per entry, every name in one string pool, and a hash table of entry
-// numbers keyed by pathname (O(1) find, built in one pass with no string sorting). File data is either borrowed from
-// the archive bytes (zero-copy) or held in one owned buffer of decoded data; a record stores an offset into one of the
-// two, never a pointer, so neither buffer needs to stay put while the index is built.
+// numbers keyed by pathname (O(1) find, built in one pass with no string sorting). File data is borrowed from the
+// archive bytes (zero-copy), decoded at open into an unlinked temporary file (`decoded`), or decoded on demand from a
+// seek point into a second temporary file that mirrors the decoded stream (`mirror`: a file's bytes sit at their own
+// stream offset, written once and never moved or evicted, so a span given out stays valid). A record stores an offset,
+// never a pointer, so nothing needs to stay put while the index is built.
 #pragma once
 
 #include <cbound/posix.hpp>
 
+#include <cbound/archive/detail/seek_gzip.hpp>
+#include <cbound/archive/detail/seek_point.hpp>
+#include <cbound/archive/detail/seek_xz.hpp>
+#include <cbound/archive/detail/seek_zstd.hpp>
 #include <cbound/archive/detail/tarball_hash.hpp>
+#include <cbound/archive/detail/temp_store.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
 
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,13 +38,15 @@ namespace cbound::archive::detail {
 enum class data_home : std::uint8_t {
     none,    ///< not a file (directory, symlink, device, unresolved hardlink)
     source,  ///< borrowed from the archive bytes
-    decoded, ///< copied or decompressed into the tarball's own buffer
+    decoded, ///< copied or decompressed at open into the tarball's temporary file
+    lazy,    ///< decoded on first use from a seek point into the mirror file, at its stream offset
+    failed,  ///< libarchive could not decode it; data_offset numbers its error in `failures`
 };
 
 /// One entry of the index. The strings of entry i (pathname, then link target) are
 /// names[name_offset_i, name_offset_{i+1}), so the pathname length needs no field.
 struct tarball_record {
-    std::uint64_t data_offset = 0; ///< into the source bytes or the decoded buffer
+    std::uint64_t data_offset = 0; ///< into the source bytes, the decoded file or the decoded stream
     std::uint64_t data_size = 0;   ///< bytes of file data
     std::int64_t mtime = 0;        ///< seconds since the epoch
     std::int64_t uid = 0;          ///< owner id
@@ -50,9 +64,20 @@ static_assert(sizeof(tarball_record) + 3 * sizeof(std::uint32_t) / 2 <= 64, "tar
 
 /// Everything a tarball owns; immutable once built, so views into it stay valid until it dies.
 struct tarball_index {
-    mapped_file mapping;               // the archive file, when opened from a path
-    std::span<std::byte const> source; // the archive bytes (the mapping, or the caller's memory)
-    std::vector<std::byte> decoded;    // data that could not be borrowed from source
+    mapped_file mapping;                           // the archive file, when opened from a path
+    std::span<std::byte const> source;             // the archive bytes (the mapping, or the caller's memory)
+    temp_store decoded;                            // data decoded at open
+    std::uint64_t decoded_bytes = 0;               // file data in `decoded` (holes included)
+    temp_store windows;                            // the gzip points' inflate windows
+    mapped_file saved;                             // the saved index, when loaded (holds the windows then)
+    std::span<std::byte const> window_view;        // the windows, in `windows` or in `saved`
+    std::filesystem::path temporary_directory;     // where the temporary files go
+    codec stream = codec::none;                    // the compression lazy entries are decoded from
+    std::vector<seek_point> points;                // into the compressed source, sorted by decoded offset
+    temp_store mirror;                             // the decoded stream, filled file by file on demand
+    std::unique_ptr<std::atomic<bool>[]> filled;   // per entry: its lazy data is in the mirror
+    mutable std::array<std::mutex, 16> fill_locks; // per stripe of entries: one decodes, others wait
+    std::vector<error> failures;                   // why each failed entry could not be decoded
     std::vector<tarball_record> records;
     std::string names;                     // the string pool
     std::vector<std::uint32_t> slots;      // the name table: entry numbers, open addressing
@@ -78,15 +103,27 @@ struct tarball_index {
         return s.substr(s.size() - records[i].link_size);
     }
 
-    /// The data of entry `i`, or nullopt when it is not a file.
-    [[nodiscard]] std::optional<std::span<std::byte const>> data(std::size_t i) const noexcept {
+    /// The data of entry `i`, or nullopt when it is not a file; decodes lazy data on first
+    /// use and throws cbound::archive::error when that fails or the entry could not be decoded.
+    [[nodiscard]] std::optional<std::span<std::byte const>> data(std::size_t i) const {
         tarball_record const& r = records[i];
         switch (r.home) {
         case data_home::source: return source.subspan(r.data_offset, r.data_size);
-        case data_home::decoded: return std::span<std::byte const>(decoded).subspan(r.data_offset, r.data_size);
+        case data_home::decoded: return decoded.bytes().subspan(r.data_offset, r.data_size);
+        case data_home::lazy:
+            if (!filled[i].load(std::memory_order_acquire)) fill(i);
+            return mirror.bytes().subspan(r.data_offset, r.data_size);
+        case data_home::failed: throw failures[r.data_offset];
         case data_home::none: break;
         }
         return std::nullopt;
+    }
+
+    /// Sets up what lazy entries need once the records are final: the mirror's mapping and the fill flags.
+    void prepare_lazy(std::uint64_t stream_size) {
+        filled = std::make_unique<std::atomic<bool>[]>(records.size());
+        if (!mirror.exists()) return;
+        mirror.map(stream_size);
     }
 
     /// The last entry named `path` (the one extraction would leave), if any.
@@ -133,6 +170,29 @@ struct tarball_index {
 
 private:
     static constexpr std::uint32_t empty_slot = 0xffffffffu; // entry numbers stay below it (builder's cap)
+
+    /// Decodes entry i's data from its seek point into the mirror, once: a thread that finds
+    /// another decoding the same stripe waits for it, then sees the flag set.
+    [[gnu::noinline]] void fill(std::size_t i) const {
+        tarball_record const& r = records[i];
+        std::lock_guard const lock(fill_locks[(r.data_offset >> 12) % fill_locks.size()]);
+        if (filled[i].load(std::memory_order_relaxed)) return;
+        std::uint64_t const begin = r.data_offset, end = r.data_offset + r.data_size;
+        if (end > mirror.size() || end < begin)
+            throw make_error(errc::archive_failed, "file", "entry outside the stream");
+        auto sink = [this](std::uint64_t at, std::span<std::byte const> bytes) { mirror.write(at, bytes); };
+        try {
+            switch (stream) {
+            case codec::gzip: gzip_read(source, points, window_view, begin, end, sink); break;
+            case codec::zstd: zstd_read(source, points, begin, end, sink); break;
+            case codec::xz: xz_read(source, points, begin, end, sink); break;
+            case codec::none: throw make_error(errc::archive_failed, "file", "no stream to decode");
+            }
+        } catch (error const& e) {
+            throw error(e.code(), "file", e.message(), std::string(pathname(i)), e.status());
+        }
+        filled[i].store(true, std::memory_order_release);
+    }
 
     /// The upper half of the name's hash: it picks the first slot and is compared while building.
     [[nodiscard]] std::uint32_t key(std::string_view path) const noexcept {
