@@ -1,4 +1,5 @@
-// cbound::archive — entries: entry_view (borrowed from a reader) here, entry and entry_info (owned) via owned_entry.hpp.
+// cbound::archive — entries: entry_view (borrowed from a reader) here, entry and entry_info (owned) via
+// owned_entry.hpp.
 //
 // An entry_view is two pointers (the reader's state and libarchive's entry) and every
 // accessor is the matching archive_entry_* call. It is valid until the reader advances;
@@ -122,26 +123,29 @@ public:
 
     // --- times ------------------------------------------------------------------------
 
-    /// The modification time, or nullopt when not recorded.
+    /// The modification time, or nullopt when not recorded or out of entry_time's range (then a warning says so).
     [[nodiscard]] std::optional<entry_time> mtime() const noexcept {
         check();
-        return when(archive_entry_mtime_is_set(entry_), archive_entry_mtime(entry_), archive_entry_mtime_nsec(entry_));
+        return when(archive_entry_mtime_is_set(entry_), archive_entry_mtime(entry_), archive_entry_mtime_nsec(entry_),
+                    "mtime");
     }
-    /// The access time, or nullopt when not recorded.
+    /// The access time, or nullopt when not recorded or out of entry_time's range (then a warning says so).
     [[nodiscard]] std::optional<entry_time> atime() const noexcept {
         check();
-        return when(archive_entry_atime_is_set(entry_), archive_entry_atime(entry_), archive_entry_atime_nsec(entry_));
+        return when(archive_entry_atime_is_set(entry_), archive_entry_atime(entry_), archive_entry_atime_nsec(entry_),
+                    "atime");
     }
-    /// The status-change time, or nullopt when not recorded.
+    /// The status-change time, or nullopt when not recorded or out of entry_time's range (then a warning says so).
     [[nodiscard]] std::optional<entry_time> ctime() const noexcept {
         check();
-        return when(archive_entry_ctime_is_set(entry_), archive_entry_ctime(entry_), archive_entry_ctime_nsec(entry_));
+        return when(archive_entry_ctime_is_set(entry_), archive_entry_ctime(entry_), archive_entry_ctime_nsec(entry_),
+                    "ctime");
     }
-    /// The creation time, or nullopt when not recorded.
+    /// The creation time, or nullopt when not recorded or out of entry_time's range (then a warning says so).
     [[nodiscard]] std::optional<entry_time> birthtime() const noexcept {
         check();
         return when(archive_entry_birthtime_is_set(entry_), archive_entry_birthtime(entry_),
-                    archive_entry_birthtime_nsec(entry_));
+                    archive_entry_birthtime_nsec(entry_), "birthtime");
     }
 
     // --- devices, attributes, ACLs, encryption ----------------------------------------
@@ -214,6 +218,7 @@ public:
     /// Throws errc::limit_exceeded when it would exceed `max_bytes`.
     [[nodiscard]] std::vector<std::byte> read_all(std::size_t max_bytes) const {
         std::vector<std::byte> out;
+        state_->data_end = 0;
         for (block const& b : blocks()) {
             auto const end = static_cast<std::uint64_t>(b.offset) + b.data.size();
             if (b.offset < 0 || end > max_bytes) throw too_large(max_bytes);
@@ -221,21 +226,26 @@ public:
             if (static_cast<std::size_t>(b.offset) != out.size()) out.resize(static_cast<std::size_t>(b.offset));
             out.insert(out.end(), b.data.begin(), b.data.end());
         }
+        // A sparse file can end in a hole: the end of the data comes with the end of the blocks.
+        if (auto const end = static_cast<std::uint64_t>(state_->data_end); state_->data_end > 0 && end > out.size()) {
+            if (end > max_bytes) throw too_large(max_bytes);
+            out.resize(static_cast<std::size_t>(end));
+        }
         return out;
     }
     /// Writes the whole data to `out` (sparse holes as zeros); throws if the stream fails.
     void copy_to(std::ostream& out) const {
-        static constexpr char zeros[4096] = {};
         std::int64_t position = 0;
+        state_->data_end = 0;
         for (block const& b : blocks()) {
-            for (; position < b.offset; position += static_cast<std::int64_t>(sizeof zeros))
-                out.write(zeros,
-                          static_cast<std::streamsize>(std::min<std::int64_t>(b.offset - position, sizeof zeros)));
-            position = b.offset;
+            write_zeros(out, position, b.offset);
             out.write(reinterpret_cast<char const*>(b.data.data()), static_cast<std::streamsize>(b.data.size()));
-            position += static_cast<std::int64_t>(b.data.size());
+            position = b.offset + static_cast<std::int64_t>(b.data.size());
             if (!out) throw stream_failed();
         }
+        // A sparse file can end in a hole: the end of the data comes with the end of the blocks.
+        write_zeros(out, position, state_->data_end);
+        if (!out) throw stream_failed();
     }
     /// Writes the whole data to the file descriptor `fd` (sparse holes are seeked over).
     void copy_to_fd(int fd) const {
@@ -268,13 +278,23 @@ private:
         if (s == nullptr) return std::nullopt;
         return std::string_view(s);
     }
-    static std::optional<entry_time> when(int is_set, std::int64_t seconds, long nanoseconds) noexcept {
+    std::optional<entry_time> when(int is_set, std::int64_t seconds, long nanoseconds,
+                                   char const* field) const noexcept {
         if (is_set == 0) return std::nullopt;
-        return entry_time(std::chrono::seconds(seconds) + std::chrono::nanoseconds(nanoseconds));
+        auto t = detail::time_of(seconds, nanoseconds);
+        if (!t) [[unlikely]]
+            detail::time_out_of_range(*state_, field, seconds, pathname());
+        return t;
     }
     [[nodiscard]] error too_large(std::size_t max_bytes) const {
         return detail::make_error(errc::limit_exceeded, "read_all",
                                   "entry data exceeds " + std::to_string(max_bytes) + " bytes", pathname());
+    }
+    /// Writes zeros from `position` up to `end` (a sparse hole; nothing when end <= position).
+    static void write_zeros(std::ostream& out, std::int64_t position, std::int64_t end) {
+        static constexpr char zeros[4096] = {};
+        for (; position < end && out; position += static_cast<std::int64_t>(sizeof zeros))
+            out.write(zeros, static_cast<std::streamsize>(std::min<std::int64_t>(end - position, sizeof zeros)));
     }
     [[nodiscard]] error stream_failed() const {
         return detail::make_error(errc::invalid_argument, "copy_to", "the output stream failed", pathname());

@@ -14,6 +14,7 @@
 #include <archive_entry.h>
 #include <langinfo.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,6 +34,7 @@ struct read_state {
     ::archive_entry* current = nullptr; ///< the entry last delivered; nullptr before the first and at the end
     bool fatal = false;                 ///< libarchive returned FATAL once: every later call throws
     bool data_skipped = false;          ///< skip() ran: libarchive refuses data calls until the next header
+    std::int64_t data_end = 0;          ///< where the last EOF said the data ends (past a trailing sparse hole)
     bool switch_locale = true;          ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
     bool check_zip_names = false;       ///< zip names that are not UTF-8 may come: each header takes the slow path
     callback_guard guard;               ///< holds an exception thrown by a user callback
@@ -143,10 +145,34 @@ inline void decode_zip_names(read_state& s) {
         header_status(s, st);
 }
 
-/// The slow path of a data read: every status other than OK/EOF fails the entry.
+/// Records that the `field` time of the current entry, `seconds` from 1970, does not fit
+/// entry_time (its accessor gives nullopt): once per entry and field, never thrown.
+[[gnu::cold]] [[gnu::noinline]] inline void time_out_of_range(read_state& s, char const* field, std::int64_t seconds,
+                                                              std::string_view pathname) noexcept {
+    try {
+        std::string message = std::string(field) + " " + std::to_string(seconds) +
+                              " s lies outside entry_time's range (about 292 years around 1970)";
+        // Only this entry's warnings, the last ones, can repeat it: the check stays short.
+        for (auto w = s.warnings.rbegin(); w != s.warnings.rend() && w->pathname == pathname; ++w)
+            if (w->message == message) return;
+        s.warnings.push_back(warning{"time", std::move(message), std::string(pathname), ERANGE});
+    } catch (...) { // out of memory: the nullopt the accessor returns still says the time is missing
+    }
+}
+
+/// The slow path of a data read: every status other than OK/EOF fails the entry, and only the entry.
 [[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void data_failure(read_state& s, int st, char const* operation) {
     // For 7z a corrupt entry is only a WARN with no bytes: still a failure of this entry.
-    throw_failure(s, st, operation, s.current_pathname());
+    // Even FATAL from a data call leaves libarchive's handle in its data state (7z, RAR and
+    // CAB say FATAL for an undecodable entry and then read the next header fine, as libarchive's
+    // own fuzzers do), so the reader goes on; a handle that is really broken fails the next
+    // header, and that FATAL sticks. A user callback that threw is the exception: it sticks now.
+    error e = capture_error(s.handle.get(), st, operation, s.current_pathname());
+    if (s.guard.has_pending()) {
+        s.fatal = true;
+        s.guard.rethrow_if_any();
+    }
+    throw e;
 }
 
 } // namespace cbound::archive::detail
