@@ -22,6 +22,7 @@
 #include <archive.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
@@ -51,6 +52,9 @@ struct reader_options {
     /// A zip name (or symlink target) that is not valid UTF-8 is read as CP437, the zip default
     /// charset, and given in UTF-8; false gives its raw bytes. Valid UTF-8 is always kept.
     bool decode_cp437_zip_names = true;
+    /// Filters that libarchive runs as an external program found on PATH (lrzip, lzop, grzip, …)
+    /// are off unless this is true: attacker bytes would otherwise choose a program to run.
+    bool allow_external_programs = false;
 };
 
 /// Reads an archive entry by entry; move-only, and a moved-from reader throws errc::handle_unusable.
@@ -203,7 +207,7 @@ private:
         if (!s.handle) throw std::bad_alloc();
         ::archive* a = s.handle.get();
         detail::enable_formats(s, options.formats);
-        detail::enable_filters(s, options.filters);
+        detail::enable_filters(s, options.filters, options.allow_external_programs);
         if (!options.options.empty()) {
             // Under UTF-8: a charset option ("zip:hdrcharset=CP437") makes its converter now,
             // towards the thread's charset, and names must come out as UTF-8.
@@ -234,8 +238,18 @@ private:
         auto& s = *state_;
         if (st == ARCHIVE_WARN)
             s.warnings.push_back(detail::capture_warning(s.handle.get(), "open", what));
-        else if (st != ARCHIVE_OK)
+        else if (st != ARCHIVE_OK) {
+            // EILSEQ: libarchive recognised no format (its ARCHIVE_ERRNO_FILE_FORMAT on Linux).
+            if (s.external_filters_off && archive_errno(s.handle.get()) == EILSEQ) {
+                error e = detail::capture_error(s.handle.get(), st, "open", what);
+                s.guard.rethrow_if_any();
+                throw error(e.code(), e.operation(),
+                            e.message() + " (filters that run an external program, such as lrzip, lzop and grzip,"
+                                          " are off: reader_options::allow_external_programs)",
+                            e.pathname(), e.status());
+            }
             detail::throw_failure(s, st, "open", what);
+        }
     }
 
     [[nodiscard]] ::archive* usable(char const* operation) const {

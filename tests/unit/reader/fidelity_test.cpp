@@ -117,3 +117,24 @@ TEST_CASE("a time beyond entry_time's range is nullopt with a warning, never ove
     CHECK_THAT(r.warnings()[0].message, Catch::Contains("mtime 100000000000"));
     CHECK(r.warnings()[1].pathname == "past");
 }
+
+TEST_CASE("a damaged tar header that the reader skips is a warning on the entry after it, as bsdtar says") {
+    sample_tree t;
+    auto archive = t.out("damaged.tar");
+    // Three entries; the second header's checksum is broken, so libarchive skips it (RETRY).
+    t.sh("python3 -c " +
+         sh_quote("import tarfile,io,sys\n"
+                  "with tarfile.open(sys.argv[1],'w',format=tarfile.USTAR_FORMAT) as t:\n"
+                  " for n in 'abc':\n"
+                  "  x=tarfile.TarInfo(n); d=(n*10).encode(); x.size=len(d); t.addfile(x, io.BytesIO(d))\n"
+                  "b=bytearray(open(sys.argv[1],'rb').read()); b[1024+148]^=1\n"
+                  "open(sys.argv[1],'wb').write(b)") +
+         " " + sh_quote(archive.string()));
+    auto r = ca::reader::open(archive);
+    CHECK(pathnames(r) == std::vector<std::string>{"a", "c"});
+    REQUIRE_FALSE(r.warnings().empty());
+    for (ca::warning const& w : r.warnings()) {
+        CHECK(w.pathname == "c");
+        CHECK_THAT(w.message, Catch::Contains("Damaged tar archive"));
+    }
+}

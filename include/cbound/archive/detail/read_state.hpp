@@ -37,6 +37,7 @@ struct read_state {
     std::int64_t data_end = 0;          ///< where the last EOF said the data ends (past a trailing sparse hole)
     bool switch_locale = true;          ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
     bool check_zip_names = false;       ///< zip names that are not UTF-8 may come: each header takes the slow path
+    bool external_filters_off = false;  ///< filters that run an external program were left out (for error hints)
     callback_guard guard;               ///< holds an exception thrown by a user callback
     std::vector<warning> warnings;      ///< header warnings, in order
     cbound::detail::generation entries; ///< advanced when the current entry changes
@@ -112,8 +113,18 @@ inline void decode_zip_names(read_state& s) {
 /// then handles the end (once per archive), a warning (recorded) or a failure (thrown), and
 /// zip names that need decoding.
 [[gnu::cold]] [[gnu::noinline]] inline void header_status(read_state& s, int st) {
-    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
+    // A RETRY skipped something ("Damaged tar archive": tar goes on at the next block): bsdtar
+    // reports it, so it becomes a warning on the entry read after it, never silence.
+    std::size_t const skipped_from = s.warnings.size();
+    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry) {
+        s.warnings.push_back(capture_warning(s.handle.get(), "read_next_header"));
+        s.warnings.back().message += " (skipped to the next header)";
         st = s.switch_locale ? read_header_utf8(s) : read_header(s);
+    }
+    if (st == ARCHIVE_OK || st == ARCHIVE_WARN) {
+        for (std::size_t i = skipped_from; i < s.warnings.size(); ++i)
+            s.warnings[i].pathname = s.current_pathname();
+    }
     if (st == ARCHIVE_OK) {
         if (s.check_zip_names) decode_zip_names(s);
         return;
