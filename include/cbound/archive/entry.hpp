@@ -63,27 +63,27 @@ public:
     /// The path inside the archive (UTF-8 where the format tells the charset; "" when libarchive has none).
     [[nodiscard]] std::string_view pathname() const noexcept {
         check();
-        return text(archive_entry_pathname(entry_));
+        return text(detail::entry_name(entry_, detail::pathname_accessor));
     }
     /// The target of a symbolic link, or nullopt.
     [[nodiscard]] std::optional<std::string_view> symlink() const noexcept {
         check();
-        return maybe_text(archive_entry_symlink(entry_));
+        return maybe_text(detail::entry_name(entry_, detail::symlink_accessor));
     }
     /// The earlier entry this one is a hard link to, or nullopt.
     [[nodiscard]] std::optional<std::string_view> hardlink() const noexcept {
         check();
-        return maybe_text(archive_entry_hardlink(entry_));
+        return maybe_text(detail::entry_name(entry_, detail::hardlink_accessor));
     }
     /// The owner's user name, or nullopt.
     [[nodiscard]] std::optional<std::string_view> uname() const noexcept {
         check();
-        return maybe_text(archive_entry_uname(entry_));
+        return maybe_text(detail::entry_name(entry_, detail::uname_accessor));
     }
     /// The owner's group name, or nullopt.
     [[nodiscard]] std::optional<std::string_view> gname() const noexcept {
         check();
-        return maybe_text(archive_entry_gname(entry_));
+        return maybe_text(detail::entry_name(entry_, detail::gname_accessor));
     }
 
     // --- type, size, mode, owner ------------------------------------------------------

@@ -16,6 +16,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -30,25 +31,28 @@ inline constexpr int max_retries = 16;
 
 /// Everything a reader owns besides its handle: callbacks, warnings, the current entry.
 struct read_state {
-    read_handle handle;                 ///< the libarchive read handle
-    ::archive_entry* current = nullptr; ///< the entry last delivered; nullptr before the first and at the end
-    bool fatal = false;                 ///< libarchive returned FATAL once: every later call throws
-    bool data_skipped = false;          ///< skip() ran: libarchive refuses data calls until the next header
-    std::int64_t data_end = 0;          ///< where the last EOF said the data ends (past a trailing sparse hole)
-    bool switch_locale = true;          ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
-    bool check_zip_names = false;       ///< zip names that are not UTF-8 may come: each header takes the slow path
-    bool external_filters_off = false;  ///< filters that run an external program were left out (for error hints)
-    callback_guard guard;               ///< holds an exception thrown by a user callback
-    std::vector<warning> warnings;      ///< header warnings, in order
-    cbound::detail::generation entries; ///< advanced when the current entry changes
-    cbound::detail::generation blocks;  ///< advanced when a data block is replaced
-    std::shared_ptr<void> source;       ///< the user's source object (callbacks, istream buffer)
+    read_handle handle;                   ///< the libarchive read handle
+    ::archive_entry* current = nullptr;   ///< the entry last delivered; nullptr before the first and at the end
+    bool fatal = false;                   ///< libarchive returned FATAL once: every later call throws
+    bool data_skipped = false;            ///< skip() ran: libarchive refuses data calls until the next header
+    std::int64_t data_end = 0;            ///< where the last EOF said the data ends (past a trailing sparse hole)
+    bool switch_locale = true;            ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
+    bool check_zip_names = false;         ///< zip names that are not UTF-8 may come: each header takes the slow path
+    std::size_t max_name_bytes = 0;       ///< reader_options::max_name_bytes
+    std::size_t max_total_name_bytes = 0; ///< reader_options::max_total_name_bytes
+    std::size_t name_bytes = 0;           ///< name bytes of the entries read so far
+    bool external_filters_off = false;    ///< filters that run an external program were left out (for error hints)
+    callback_guard guard;                 ///< holds an exception thrown by a user callback
+    std::vector<warning> warnings;        ///< header warnings, in order
+    cbound::detail::generation entries;   ///< advanced when the current entry changes
+    cbound::detail::generation blocks;    ///< advanced when a data block is replaced
+    std::shared_ptr<void> source;         ///< the user's source object (callbacks, istream buffer)
     std::function<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
     std::string passphrase_buffer; ///< keeps the callback's answer alive for libarchive
 
     /// The pathname of the current entry, for error messages ("" when none).
     [[nodiscard]] std::string_view current_pathname() const noexcept {
-        char const* p = current != nullptr ? archive_entry_pathname(current) : nullptr;
+        char const* p = current != nullptr ? entry_name(current, pathname_accessor) : nullptr;
         return p != nullptr ? p : "";
     }
 };
@@ -144,6 +148,37 @@ inline void decode_zip_names(read_state& s) {
     throw_failure(s, st, "read_next_header", {});
 }
 
+/// The length of a name libarchive gives (0 for none).
+[[nodiscard]] [[gnu::always_inline]] inline std::size_t name_length(char const* s) noexcept {
+    return s != nullptr ? std::strlen(s) : 0;
+}
+
+/// Throws the error of a name, or of all names so far, that exceeds its limit.
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void names_too_long(read_state& s, std::size_t longest) {
+    std::string const pathname(s.current_pathname().substr(0, 256));
+    s.current = nullptr;
+    s.fatal = true; // a reader cannot skip a header it refused: the archive ends here
+    if (longest > s.max_name_bytes)
+        throw make_error(errc::limit_exceeded, "read_next_header",
+                         "a name of " + std::to_string(longest) + " bytes exceeds reader_options::max_name_bytes (" +
+                             std::to_string(s.max_name_bytes) + ")",
+                         pathname);
+    throw make_error(errc::limit_exceeded, "read_next_header",
+                     "the names so far exceed reader_options::max_total_name_bytes (" +
+                         std::to_string(s.max_total_name_bytes) + ")",
+                     pathname);
+}
+
+/// Counts the current entry's names (path, link target) against the reader's limits.
+[[gnu::always_inline]] inline void count_names(read_state& s) {
+    ::archive_entry* const e = s.current;
+    std::size_t const path = name_length(entry_name(e, pathname_accessor));
+    std::size_t const link = name_length(archive_entry_symlink(e)) + name_length(archive_entry_hardlink(e));
+    s.name_bytes += path + link;
+    if (path > s.max_name_bytes || link > s.max_name_bytes || s.name_bytes > s.max_total_name_bytes) [[unlikely]]
+        names_too_long(s, path > link ? path : link);
+}
+
 /// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
 /// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
 [[gnu::always_inline]] inline void advance(read_state& s) {
@@ -152,8 +187,11 @@ inline void decode_zip_names(read_state& s) {
     s.blocks.advance();
     s.data_skipped = false;
     int const st = s.switch_locale ? read_header_utf8(s) : read_header(s);
-    if (st != ARCHIVE_OK || s.check_zip_names) [[unlikely]]
+    if (st != ARCHIVE_OK || s.check_zip_names) [[unlikely]] {
         header_status(s, st);
+        if (s.current == nullptr) return;
+    }
+    count_names(s);
 }
 
 /// Records that the `field` time of the current entry, `seconds` from 1970, does not fit
