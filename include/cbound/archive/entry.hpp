@@ -227,7 +227,7 @@ public:
             out.insert(out.end(), b.data.begin(), b.data.end());
         }
         // A sparse file can end in a hole: the end of the data comes with the end of the blocks.
-        if (auto const end = static_cast<std::uint64_t>(state_->data_end); state_->data_end > 0 && end > out.size()) {
+        if (auto const end = static_cast<std::uint64_t>(sparse_end()); end > out.size()) {
             if (end > max_bytes) throw too_large(max_bytes);
             out.resize(static_cast<std::size_t>(end));
         }
@@ -244,7 +244,7 @@ public:
             if (!out) throw stream_failed();
         }
         // A sparse file can end in a hole: the end of the data comes with the end of the blocks.
-        write_zeros(out, position, state_->data_end);
+        write_zeros(out, position, sparse_end());
         if (!out) throw stream_failed();
     }
     /// Writes the whole data to the file descriptor `fd` (sparse holes are seeked over).
@@ -289,6 +289,12 @@ private:
     [[nodiscard]] error too_large(std::size_t max_bytes) const {
         return detail::make_error(errc::limit_exceeded, "read_all",
                                   "entry data exceeds " + std::to_string(max_bytes) + " bytes", pathname());
+    }
+    /// Where a sparse entry's data ends, after the blocks are read: the EOF's offset, past a
+    /// trailing hole (0 for a dense entry: WARC, for one, puts its EOF 4 bytes past the data).
+    [[nodiscard]] std::int64_t sparse_end() const noexcept {
+        if (archive_entry_sparse_count(entry_) == 0) return 0;
+        return state_->data_end;
     }
     /// Writes zeros from `position` up to `end` (a sparse hole; nothing when end <= position).
     static void write_zeros(std::ostream& out, std::int64_t position, std::int64_t end) {
