@@ -30,6 +30,9 @@ struct raw_view {
 
 // pathname(): the call, a NULL test and strlen.
 std::size_t raw_pathname_size(raw_view const* v) {
+    // The name and length the header loop kept when it counted the name against its limits.
+    if (v->state->path_text != nullptr) [[likely]]
+        return v->state->path_size;
     char const* p = archive_entry_pathname(v->entry);
     if (p == nullptr) [[unlikely]]
         p = cd::wide_name(v->entry, cd::pathname_accessor); // LHA: wide names only
@@ -65,13 +68,17 @@ void wrapped_size(ca::entry_view const* e) { consume_size(e->size().value_or(-1)
     // check_zip_names: the reader may meet zip names to decode (cleared after a first non-zip header).
     if (st != ARCHIVE_OK || s->check_zip_names) [[unlikely]] {
         cd::header_status(*s, st);
-        if (s->current == nullptr) return;
+        if (s->current == nullptr) {
+            s->path_text = nullptr;
+            return;
+        }
     }
     // Bounded names: the path and link target against the per-name and total limits.
     char const* name = archive_entry_pathname(s->current);
     if (name == nullptr) [[unlikely]]
         name = cd::wide_name(s->current, cd::pathname_accessor);
-    std::size_t const path = cd::name_length(name);
+    s->path_text = name;
+    std::size_t const path = s->path_size = cd::name_length(name);
     std::size_t const link =
         cd::name_length(archive_entry_symlink(s->current)) + cd::name_length(archive_entry_hardlink(s->current));
     s->name_bytes += path + link;

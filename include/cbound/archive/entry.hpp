@@ -52,9 +52,10 @@ public:
     entry_view(detail::read_state& state, ::archive_entry* e) noexcept
         : state_(&state), entry_(e), stamp_(state.entries) {}
 
-    /// libarchive's entry, for calls cbound does not wrap.
+    /// libarchive's entry, for calls cbound does not wrap (which may change its names).
     [[nodiscard]] ::archive_entry* native_handle() const noexcept {
         check();
+        state_->path_text = nullptr; // the caller may rename the entry: pathname() asks libarchive again
         return entry_;
     }
 
@@ -63,6 +64,9 @@ public:
     /// The path inside the archive (UTF-8 where the format tells the charset; "" when libarchive has none).
     [[nodiscard]] std::string_view pathname() const noexcept {
         check();
+        // The reader counted the name when it read the header (reader_options::max_name_bytes).
+        if (state_->path_text != nullptr) [[likely]]
+            return {state_->path_text, state_->path_size};
         return text(detail::entry_name(entry_, detail::pathname_accessor));
     }
     /// The target of a symbolic link, or nullopt.

@@ -41,6 +41,8 @@ struct read_state {
     std::size_t max_name_bytes = 0;       ///< reader_options::max_name_bytes
     std::size_t max_total_name_bytes = 0; ///< reader_options::max_total_name_bytes
     std::size_t name_bytes = 0;           ///< name bytes of the entries read so far
+    char const* path_text = nullptr;      ///< the current entry's pathname, as counted (nullptr: ask libarchive)
+    std::size_t path_size = 0;            ///< its length
     bool external_filters_off = false;    ///< filters that run an external program were left out (for error hints)
     callback_guard guard;                 ///< holds an exception thrown by a user callback
     std::vector<warning> warnings;        ///< header warnings, in order
@@ -172,7 +174,9 @@ inline void decode_zip_names(read_state& s) {
 /// Counts the current entry's names (path, link target) against the reader's limits.
 [[gnu::always_inline]] inline void count_names(read_state& s) {
     ::archive_entry* const e = s.current;
-    std::size_t const path = name_length(entry_name(e, pathname_accessor));
+    // Kept for entry_view::pathname(): counting the name already paid for finding it.
+    s.path_text = entry_name(e, pathname_accessor);
+    std::size_t const path = s.path_size = name_length(s.path_text);
     std::size_t const link = name_length(archive_entry_symlink(e)) + name_length(archive_entry_hardlink(e));
     s.name_bytes += path + link;
     if (path > s.max_name_bytes || link > s.max_name_bytes || s.name_bytes > s.max_total_name_bytes) [[unlikely]]
@@ -189,7 +193,10 @@ inline void decode_zip_names(read_state& s) {
     int const st = s.switch_locale ? read_header_utf8(s) : read_header(s);
     if (st != ARCHIVE_OK || s.check_zip_names) [[unlikely]] {
         header_status(s, st);
-        if (s.current == nullptr) return;
+        if (s.current == nullptr) {
+            s.path_text = nullptr;
+            return;
+        }
     }
     count_names(s);
 }
