@@ -74,13 +74,13 @@ void wrapped_size(ca::entry_view const* e) { consume_size(e->size().value_or(-1)
         }
     }
     // Bounded names: the path and link target against the per-name and total limits.
-    char const* name = archive_entry_pathname(s->current);
+    ::archive_entry* const e = s->current;
+    char const* name = archive_entry_pathname(e);
     if (name == nullptr) [[unlikely]]
-        name = cd::wide_name(s->current, cd::pathname_accessor);
+        name = cd::wide_name(e, cd::pathname_accessor);
     s->path_text = name;
     std::size_t const path = s->path_size = cd::name_length(name);
-    std::size_t const link =
-        cd::name_length(archive_entry_symlink(s->current)) + cd::name_length(archive_entry_hardlink(s->current));
+    std::size_t const link = cd::name_length(archive_entry_symlink(e)) + cd::name_length(archive_entry_hardlink(e));
     s->name_bytes += path + link;
     if (path > s->max_name_bytes || link > s->max_name_bytes || s->name_bytes > s->max_total_name_bytes) [[unlikely]]
         cd::names_too_long(*s, path > link ? path : link);
