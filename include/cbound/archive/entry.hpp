@@ -218,7 +218,8 @@ public:
             detail::data_failure(*state_, static_cast<int>(n), "read_data");
         return static_cast<std::size_t>(n);
     }
-    /// The whole data, growing as it arrives (the declared size is never trusted).
+    /// The whole data, growing as it arrives (the declared size is never trusted); sparse holes,
+    /// a trailing one included, read as zeros.
     /// Throws errc::limit_exceeded when it would exceed `max_bytes`.
     [[nodiscard]] std::vector<std::byte> read_all(std::size_t max_bytes) const {
         std::vector<std::byte> out;
@@ -237,7 +238,7 @@ public:
         }
         return out;
     }
-    /// Writes the whole data to `out` (sparse holes as zeros); throws if the stream fails.
+    /// Writes the whole data to `out` (sparse holes as zeros, a trailing one included); throws if the stream fails.
     void copy_to(std::ostream& out) const {
         std::int64_t position = 0;
         state_->data_end = 0;

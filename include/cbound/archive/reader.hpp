@@ -6,8 +6,9 @@
 //
 // The reader owns its libarchive handle through a heap state (stable address for callbacks
 // and checked-mode views), so moving it is one pointer. Errors follow DESIGN.md section 4:
-// header warnings are kept in warnings(), data failures throw and the reader may go on,
-// FATAL makes every later call throw.
+// header warnings are kept in warnings(), a data failure throws and fails only its entry (the
+// reader goes on with the next header, as libarchive does), a failed header or a callback that
+// threw makes every later call throw.
 #pragma once
 
 #include <cbound/archive/detail/read_blocks.hpp>
