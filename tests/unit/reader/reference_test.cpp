@@ -160,6 +160,11 @@ std::vector<std::pair<std::string, std::string>> corpus(sample_tree const& t) {
     damaged[512 + 148] = static_cast<char>(damaged[512 + 148] ^ 1);
     out.emplace_back("pax-damaged-header", damaged);
     if (cbound_test::have_tool("zip")) make("infozip.zip", "zip -qry");
+    if (cbound_test::have_tool("gcab")) { // CAB, MSZIP-compressed: one damaged block fails the entries after it
+        auto path = t.out("ref.cab");
+        t.sh("gcab -c -z " + sh_quote(path.string()) + " hello.txt sub/data.bin sub/empty");
+        out.emplace_back("cab", cbound_test::read_file(path));
+    }
     if (cbound_test::have_tool("7z")) {
         auto path = t.out("ref-enc.7z");
         t.sh("7z a -bd -pSECRET " + sh_quote(path.string()) + " hello.txt sub >/dev/null");
