@@ -133,7 +133,9 @@ public:
     [[nodiscard]] static reader open_file(std::FILE* file, reader_options const& options = {}) {
         if (file == nullptr) throw detail::make_error(errc::invalid_argument, "open", "the FILE* is null");
         long const at = std::ftell(file); // the stream's position, whatever its buffer holds
-        if (at < 0) return open_callback(detail::file_source(file, options.block_size), options);
+        // A pipe, or a FILE with no descriptor (fmemopen): its head is checked on the way through.
+        if (at < 0 || ::fileno(file) < 0 || ::lseek(::fileno(file), 0, SEEK_CUR) < 0)
+            return open_callback(detail::file_source(file, options.block_size), options);
         check_head_at(::fileno(file), static_cast<off_t>(at), options);
         reader r(options);
         r.check_open(archive_read_open_FILE(r.handle(), file), {});

@@ -3,6 +3,7 @@
 
 #include <cbound/posix.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -135,6 +136,12 @@ TEST_CASE("an xz or lzma header asking for a huge dictionary is refused before t
             REQUIRE(::write(writing.get(), bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
         }
         REQUIRE_THROWS_WITH(ca::reader::open_fd(reading.get(), options), Catch::Contains("max_decoder_memory"));
+        // Through FILE*: a file, and memory with no descriptor behind it.
+        for (std::FILE* f : {std::fopen(path.c_str(), "rb"), ::fmemopen(bytes.data(), bytes.size(), "rb")}) {
+            REQUIRE(f != nullptr);
+            CHECK_THROWS_WITH(ca::reader::open_file(f, options), Catch::Contains("max_decoder_memory"));
+            std::fclose(f);
+        }
     }
     CHECK(max_rss() - rss_before < (256 << 20));
     // The same bytes with a sufficient limit read as the tar they hold.
