@@ -47,8 +47,10 @@ public:
             size = std::to_string(major(e.rdev())) + "," + std::to_string(minor(e.rdev()));
         owner_width_ = std::max(owner_width_, owner.size());
         if (group.size() + size.size() >= group_and_size_width_) group_and_size_width_ = group.size() + size.size() + 1;
-        std::printf("%s %u %-*s %s%*s %s %s", mode.c_str(), links, static_cast<int>(owner_width_), owner.c_str(),
-                    group.c_str(), static_cast<int>(group_and_size_width_ - group.size()), size.c_str(),
+        // bsdtar pads the raw names, then escapes the padded text: the same bytes here.
+        std::string const owner_shown = escape_like_bsdtar(owner) + std::string(owner_width_ - owner.size(), ' ');
+        std::printf("%s %u %s %s%*s %s %s", mode.c_str(), links, owner_shown.c_str(), escape_like_bsdtar(group).c_str(),
+                    static_cast<int>(group_and_size_width_ - group.size()), size.c_str(),
                     listing_time(seconds_of(e)).c_str(), escape_like_bsdtar(e.pathname()).c_str());
         if (auto target = e.hardlink())
             std::printf(" link to %s", escape_like_bsdtar(*target).c_str());

@@ -5,6 +5,7 @@
 //   cbound-tar create ARCHIVE [--format F] [--filter G] PATH...
 //   cbound-tar cat ARCHIVE PATH...
 #include "commands.hpp"
+#include "text.hpp"
 
 #include <cbound/archive/error.hpp>
 
@@ -133,9 +134,11 @@ namespace cbound_tar {
 
 void complain(std::string const& archive, std::string const& entry, std::string const& message) {
     std::cout.flush(); // keep stdout and stderr in order when both go to a terminal
-    std::cerr << "cbound-tar: " << archive << ": ";
-    if (!entry.empty()) std::cerr << entry << ": ";
-    std::cerr << message << '\n';
+    // Names and libarchive's messages (which quote names) come from the archive: escaped as
+    // bsdtar escapes them, so no byte of theirs reaches the terminal as a control sequence.
+    std::cerr << "cbound-tar: " << escape_like_bsdtar(archive) << ": ";
+    if (!entry.empty()) std::cerr << escape_like_bsdtar(entry) << ": ";
+    std::cerr << escape_like_bsdtar(message) << '\n';
 }
 
 void complain(std::string const& archive, cbound::archive::error const& e) {

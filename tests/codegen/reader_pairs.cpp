@@ -30,7 +30,12 @@ struct raw_view {
 
 // pathname(): the call, a NULL test and strlen.
 std::size_t raw_pathname_size(raw_view const* v) {
+    // The name and length the header loop kept when it counted the name against its limits.
+    if (v->state->path_text != nullptr) [[likely]]
+        return v->state->path_size;
     char const* p = archive_entry_pathname(v->entry);
+    if (p == nullptr) [[unlikely]]
+        p = cd::wide_name(v->entry, cd::pathname_accessor); // LHA: wide names only
     return p != nullptr ? std::strlen(p) : 0;
 }
 std::size_t wrapped_pathname_size(ca::entry_view const* e) { return e->pathname().size(); }
@@ -61,8 +66,24 @@ void wrapped_size(ca::entry_view const* e) { consume_size(e->size().value_or(-1)
         st = archive_read_next_header(s->handle.get(), &s->current);
     }
     // check_zip_names: the reader may meet zip names to decode (cleared after a first non-zip header).
-    if (st != ARCHIVE_OK || s->check_zip_names) [[unlikely]]
+    if (st != ARCHIVE_OK || s->check_zip_names) [[unlikely]] {
         cd::header_status(*s, st);
+        if (s->current == nullptr) {
+            s->path_text = nullptr;
+            return;
+        }
+    }
+    // Bounded names: the path and link target against the per-name and total limits.
+    ::archive_entry* const e = s->current;
+    char const* name = archive_entry_pathname(e);
+    if (name == nullptr) [[unlikely]]
+        name = cd::wide_name(e, cd::pathname_accessor);
+    s->path_text = name;
+    std::size_t const path = s->path_size = cd::name_length(name);
+    std::size_t const link = cd::name_length(archive_entry_symlink(e)) + cd::name_length(archive_entry_hardlink(e));
+    s->name_bytes += path + link;
+    if (path > s->max_name_bytes || link > s->max_name_bytes || s->name_bytes > s->max_total_name_bytes) [[unlikely]]
+        cd::names_too_long(*s, path > link ? path : link);
 }
 std::size_t raw_count_entries(cd::read_state** owner) {
     cd::read_state* s = *owner;

@@ -262,6 +262,16 @@ def check_long_and_json(root):
     check(meta["setuid"]["mode"] == 0o4755 and meta["fifo"]["type"] == "fifo" and meta["hard"]["hardlink"] == "setuid"
           and meta["no-owner-names"]["uid"] == 4321 and meta["no-owner-names"].get("uname", "") == "",
           f"list --json metadata.tar: {meta}")
+    # Owner names that would drive a terminal: bsdtar 3.6 prints them raw, cbound-tar escapes
+    # them as bsdtar escapes pathnames (so here, and only here, the two differ).
+    path = os.path.join(root, "odd-owner.tar")
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
+        info = tarfile.TarInfo("odd-owner")
+        info.uname, info.gname, info.mtime = "u\x1b[31m\nx", "g\x07\\", MTIME
+        t.addfile(info)
+    code, got, _ = run([TOOL, "list", "-l", path])
+    check(code == 0 and b"\x1b" not in got and b"\x07" not in got and got.count(b"\n") == 1
+          and b" u\\033[31m\\nx g\\a\\\\ " in got, f"list -l prints owner names raw: {got!r}")
     # JSON strings stay valid for names with quotes and control characters.
     odd = odd_tree(root)
     with open(os.path.join(odd, 'quote"and\x01'), "w") as f:
@@ -302,7 +312,7 @@ def check_unsafe(root):
     """The default policy refuses an escaping entry, names it, extracts the rest and exits 1."""
     path = os.path.join(root, "evil.tar")
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
-        for name, data in [("good.txt", b"good"), ("../escaped.txt", b"evil")]:
+        for name, data in [("good.txt", b"good"), ("../escaped.txt", b"evil"), ("../\x1b]0;owned\x07\nforged", b"x")]:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             t.addfile(info, io.BytesIO(data))
@@ -313,6 +323,9 @@ def check_unsafe(root):
     code, _, err = run([TOOL, "extract", path, "-C", dest])
     check(code == 1, f"unsafe extract exits {code}")
     check("evil.tar" in err and "../escaped.txt" in err and "out-link" in err, f"unsafe extract says {err!r}")
+    # A name's control bytes never reach the terminal: escaped as bsdtar escapes them.
+    check("\x1b" not in err and "\x07" not in err and "../\\033]0;owned\\a\\nforged" in err,
+          f"unsafe extract prints a name raw: {err!r}")
     check(not os.path.exists(os.path.join(root, "dest", "escaped.txt")), "../escaped.txt escaped")
     check(not os.path.lexists(os.path.join(dest, "out-link")), "the absolute symlink was created")
     with open(os.path.join(dest, "good.txt"), "rb") as f:

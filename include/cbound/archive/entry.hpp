@@ -1,4 +1,5 @@
-// cbound::archive — entries: entry_view (borrowed from a reader) here, entry and entry_info (owned) via owned_entry.hpp.
+// cbound::archive — entries: entry_view (borrowed from a reader) here, entry and entry_info (owned) via
+// owned_entry.hpp.
 //
 // An entry_view is two pointers (the reader's state and libarchive's entry) and every
 // accessor is the matching archive_entry_* call. It is valid until the reader advances;
@@ -51,9 +52,10 @@ public:
     entry_view(detail::read_state& state, ::archive_entry* e) noexcept
         : state_(&state), entry_(e), stamp_(state.entries) {}
 
-    /// libarchive's entry, for calls cbound does not wrap.
+    /// libarchive's entry, for calls cbound does not wrap (which may change its names).
     [[nodiscard]] ::archive_entry* native_handle() const noexcept {
         check();
+        state_->path_text = nullptr; // the caller may rename the entry: pathname() asks libarchive again
         return entry_;
     }
 
@@ -62,27 +64,30 @@ public:
     /// The path inside the archive (UTF-8 where the format tells the charset; "" when libarchive has none).
     [[nodiscard]] std::string_view pathname() const noexcept {
         check();
-        return text(archive_entry_pathname(entry_));
+        // The reader counted the name when it read the header (reader_options::max_name_bytes).
+        if (state_->path_text != nullptr) [[likely]]
+            return {state_->path_text, state_->path_size};
+        return text(detail::entry_name(entry_, detail::pathname_accessor));
     }
     /// The target of a symbolic link, or nullopt.
     [[nodiscard]] std::optional<std::string_view> symlink() const noexcept {
         check();
-        return maybe_text(archive_entry_symlink(entry_));
+        return maybe_text(detail::entry_name(entry_, detail::symlink_accessor));
     }
     /// The earlier entry this one is a hard link to, or nullopt.
     [[nodiscard]] std::optional<std::string_view> hardlink() const noexcept {
         check();
-        return maybe_text(archive_entry_hardlink(entry_));
+        return maybe_text(detail::entry_name(entry_, detail::hardlink_accessor));
     }
     /// The owner's user name, or nullopt.
     [[nodiscard]] std::optional<std::string_view> uname() const noexcept {
         check();
-        return maybe_text(archive_entry_uname(entry_));
+        return maybe_text(detail::entry_name(entry_, detail::uname_accessor));
     }
     /// The owner's group name, or nullopt.
     [[nodiscard]] std::optional<std::string_view> gname() const noexcept {
         check();
-        return maybe_text(archive_entry_gname(entry_));
+        return maybe_text(detail::entry_name(entry_, detail::gname_accessor));
     }
 
     // --- type, size, mode, owner ------------------------------------------------------
@@ -122,26 +127,29 @@ public:
 
     // --- times ------------------------------------------------------------------------
 
-    /// The modification time, or nullopt when not recorded.
+    /// The modification time, or nullopt when not recorded or out of entry_time's range (then a warning says so).
     [[nodiscard]] std::optional<entry_time> mtime() const noexcept {
         check();
-        return when(archive_entry_mtime_is_set(entry_), archive_entry_mtime(entry_), archive_entry_mtime_nsec(entry_));
+        return when(archive_entry_mtime_is_set(entry_), archive_entry_mtime(entry_), archive_entry_mtime_nsec(entry_),
+                    "mtime");
     }
-    /// The access time, or nullopt when not recorded.
+    /// The access time, or nullopt when not recorded or out of entry_time's range (then a warning says so).
     [[nodiscard]] std::optional<entry_time> atime() const noexcept {
         check();
-        return when(archive_entry_atime_is_set(entry_), archive_entry_atime(entry_), archive_entry_atime_nsec(entry_));
+        return when(archive_entry_atime_is_set(entry_), archive_entry_atime(entry_), archive_entry_atime_nsec(entry_),
+                    "atime");
     }
-    /// The status-change time, or nullopt when not recorded.
+    /// The status-change time, or nullopt when not recorded or out of entry_time's range (then a warning says so).
     [[nodiscard]] std::optional<entry_time> ctime() const noexcept {
         check();
-        return when(archive_entry_ctime_is_set(entry_), archive_entry_ctime(entry_), archive_entry_ctime_nsec(entry_));
+        return when(archive_entry_ctime_is_set(entry_), archive_entry_ctime(entry_), archive_entry_ctime_nsec(entry_),
+                    "ctime");
     }
-    /// The creation time, or nullopt when not recorded.
+    /// The creation time, or nullopt when not recorded or out of entry_time's range (then a warning says so).
     [[nodiscard]] std::optional<entry_time> birthtime() const noexcept {
         check();
         return when(archive_entry_birthtime_is_set(entry_), archive_entry_birthtime(entry_),
-                    archive_entry_birthtime_nsec(entry_));
+                    archive_entry_birthtime_nsec(entry_), "birthtime");
     }
 
     // --- devices, attributes, ACLs, encryption ----------------------------------------
@@ -210,10 +218,12 @@ public:
             detail::data_failure(*state_, static_cast<int>(n), "read_data");
         return static_cast<std::size_t>(n);
     }
-    /// The whole data, growing as it arrives (the declared size is never trusted).
+    /// The whole data, growing as it arrives (the declared size is never trusted); sparse holes,
+    /// a trailing one included, read as zeros.
     /// Throws errc::limit_exceeded when it would exceed `max_bytes`.
     [[nodiscard]] std::vector<std::byte> read_all(std::size_t max_bytes) const {
         std::vector<std::byte> out;
+        state_->data_end = 0;
         for (block const& b : blocks()) {
             auto const end = static_cast<std::uint64_t>(b.offset) + b.data.size();
             if (b.offset < 0 || end > max_bytes) throw too_large(max_bytes);
@@ -221,21 +231,26 @@ public:
             if (static_cast<std::size_t>(b.offset) != out.size()) out.resize(static_cast<std::size_t>(b.offset));
             out.insert(out.end(), b.data.begin(), b.data.end());
         }
+        // A sparse file can end in a hole: the end of the data comes with the end of the blocks.
+        if (auto const end = static_cast<std::uint64_t>(sparse_end()); end > out.size()) {
+            if (end > max_bytes) throw too_large(max_bytes);
+            out.resize(static_cast<std::size_t>(end));
+        }
         return out;
     }
-    /// Writes the whole data to `out` (sparse holes as zeros); throws if the stream fails.
+    /// Writes the whole data to `out` (sparse holes as zeros, a trailing one included); throws if the stream fails.
     void copy_to(std::ostream& out) const {
-        static constexpr char zeros[4096] = {};
         std::int64_t position = 0;
+        state_->data_end = 0;
         for (block const& b : blocks()) {
-            for (; position < b.offset; position += static_cast<std::int64_t>(sizeof zeros))
-                out.write(zeros,
-                          static_cast<std::streamsize>(std::min<std::int64_t>(b.offset - position, sizeof zeros)));
-            position = b.offset;
+            write_zeros(out, position, b.offset);
             out.write(reinterpret_cast<char const*>(b.data.data()), static_cast<std::streamsize>(b.data.size()));
-            position += static_cast<std::int64_t>(b.data.size());
+            position = b.offset + static_cast<std::int64_t>(b.data.size());
             if (!out) throw stream_failed();
         }
+        // A sparse file can end in a hole: the end of the data comes with the end of the blocks.
+        write_zeros(out, position, sparse_end());
+        if (!out) throw stream_failed();
     }
     /// Writes the whole data to the file descriptor `fd` (sparse holes are seeked over).
     void copy_to_fd(int fd) const {
@@ -268,13 +283,29 @@ private:
         if (s == nullptr) return std::nullopt;
         return std::string_view(s);
     }
-    static std::optional<entry_time> when(int is_set, std::int64_t seconds, long nanoseconds) noexcept {
+    std::optional<entry_time> when(int is_set, std::int64_t seconds, long nanoseconds,
+                                   char const* field) const noexcept {
         if (is_set == 0) return std::nullopt;
-        return entry_time(std::chrono::seconds(seconds) + std::chrono::nanoseconds(nanoseconds));
+        auto t = detail::time_of(seconds, nanoseconds);
+        if (!t) [[unlikely]]
+            detail::time_out_of_range(*state_, field, seconds, pathname());
+        return t;
     }
     [[nodiscard]] error too_large(std::size_t max_bytes) const {
         return detail::make_error(errc::limit_exceeded, "read_all",
                                   "entry data exceeds " + std::to_string(max_bytes) + " bytes", pathname());
+    }
+    /// Where a sparse entry's data ends, after the blocks are read: the EOF's offset, past a
+    /// trailing hole (0 for a dense entry: WARC, for one, puts its EOF 4 bytes past the data).
+    [[nodiscard]] std::int64_t sparse_end() const noexcept {
+        if (archive_entry_sparse_count(entry_) == 0) return 0;
+        return state_->data_end;
+    }
+    /// Writes zeros from `position` up to `end` (a sparse hole; nothing when end <= position).
+    static void write_zeros(std::ostream& out, std::int64_t position, std::int64_t end) {
+        static constexpr char zeros[4096] = {};
+        for (; position < end && out; position += static_cast<std::int64_t>(sizeof zeros))
+            out.write(zeros, static_cast<std::streamsize>(std::min<std::int64_t>(end - position, sizeof zeros)));
     }
     [[nodiscard]] error stream_failed() const {
         return detail::make_error(errc::invalid_argument, "copy_to", "the output stream failed", pathname());

@@ -63,6 +63,16 @@ namespace detail {
     return static_cast<long>((t - std::chrono::floor<std::chrono::seconds>(t)).count());
 }
 
+/// `seconds` + `nanoseconds` as an entry_time, or nullopt when it lies outside entry_time's
+/// range (about 292 years either side of 1970): a pax header can say mtime=100000000000.
+[[nodiscard]] inline std::optional<entry_time> time_of(std::int64_t seconds, long nanoseconds) noexcept {
+    std::int64_t ns = 0;
+    if (__builtin_mul_overflow(seconds, std::int64_t{1'000'000'000}, &ns) ||
+        __builtin_add_overflow(ns, std::int64_t{nanoseconds}, &ns))
+        return std::nullopt;
+    return entry_time(std::chrono::nanoseconds(ns));
+}
+
 /// Sets on `e` every field `info` (an entry_info or the writer's borrowed mirror of it) sets.
 template <class Info>
 [[gnu::always_inline]] inline void assign_entry(::archive_entry* e, Info const& info) {
@@ -162,7 +172,7 @@ public:
     /// Declares the data size (the writer holds the data to it exactly).
     void set_size(std::int64_t size) { archive_entry_set_size(raw(), size); }
 
-    /// The modification time, if set.
+    /// The modification time, if set; throws errc::limit_exceeded when it lies outside entry_time's range.
     [[nodiscard]] std::optional<entry_time> mtime() const {
         if (archive_entry_mtime_is_set(raw()) == 0) return std::nullopt;
         return join(archive_entry_mtime(raw()), archive_entry_mtime_nsec(raw()));
@@ -196,9 +206,13 @@ private:
         return handle_.get();
     }
 
-    static entry_time join(std::int64_t seconds, long nanoseconds) {
-        return entry_time(std::chrono::seconds(seconds) + std::chrono::nanoseconds(nanoseconds));
+    entry_time join(std::int64_t seconds, long nanoseconds) const {
+        if (auto t = detail::time_of(seconds, nanoseconds)) return *t;
+        throw detail::make_error(errc::limit_exceeded, "mtime",
+                                 "the time " + std::to_string(seconds) + " s lies outside entry_time's range",
+                                 text_or_empty(archive_entry_pathname(raw())));
     }
+    static std::string_view text_or_empty(char const* s) noexcept { return s != nullptr ? s : ""; }
 
     detail::entry_handle handle_;
 };

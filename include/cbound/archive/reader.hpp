@@ -6,11 +6,13 @@
 //
 // The reader owns its libarchive handle through a heap state (stable address for callbacks
 // and checked-mode views), so moving it is one pointer. Errors follow DESIGN.md section 4:
-// header warnings are kept in warnings(), data failures throw and the reader may go on,
-// FATAL makes every later call throw.
+// header warnings are kept in warnings(), a data failure throws and fails only its entry (the
+// reader goes on with the next header, as libarchive does), a failed header or a callback that
+// threw makes every later call throw.
 #pragma once
 
 #include <cbound/archive/detail/read_blocks.hpp>
+#include <cbound/archive/detail/read_limits.hpp>
 #include <cbound/archive/detail/read_source.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/read_support.hpp>
@@ -18,11 +20,17 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
+#include <cbound/posix.hpp>
 
 #include <archive.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -51,6 +59,16 @@ struct reader_options {
     /// A zip name (or symlink target) that is not valid UTF-8 is read as CP437, the zip default
     /// charset, and given in UTF-8; false gives its raw bytes. Valid UTF-8 is always kept.
     bool decode_cp437_zip_names = true;
+    /// Filters that libarchive runs as an external program found on PATH (lrzip, lzop, grzip, …)
+    /// are off unless this is true: attacker bytes would otherwise choose a program to run.
+    bool allow_external_programs = false;
+    /// The most memory an xz, lzma or lzip decoder may ask for (its dictionary), checked on the
+    /// stream's first bytes before libarchive allocates it; libarchive itself sets no limit.
+    std::uint64_t max_decoder_memory = std::uint64_t{256} << 20;
+    /// The longest name (path or link target) an entry may have, in bytes.
+    std::size_t max_name_bytes = std::size_t{64} << 10;
+    /// The most name bytes (paths and link targets) of all entries together.
+    std::size_t max_total_name_bytes = std::size_t{512} << 20;
 };
 
 /// Reads an archive entry by entry; move-only, and a moved-from reader throws errc::handle_unusable.
@@ -87,6 +105,7 @@ public:
     /// Opens the archive file at `path`.
     [[nodiscard]] static reader open(std::filesystem::path const& path, reader_options const& options = {}) {
         reader r(options);
+        check_head_of(path, options);
         r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
         return r;
     }
@@ -95,17 +114,29 @@ public:
     [[nodiscard]] static reader open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
                                             reader_options const& options = {}) {
         reader r(options);
+        detail::check_decoder_memory(bytes.first(std::min(bytes.size(), detail::head_bytes)),
+                                     options.max_decoder_memory, {});
         r.check_open(archive_read_open_memory(r.handle(), bytes.data(), bytes.size()), {});
         return r;
     }
     /// Opens the archive readable from `fd`, which stays the caller's to close.
     [[nodiscard]] static reader open_fd(int fd, reader_options const& options = {}) {
+        off_t const at = ::lseek(fd, 0, SEEK_CUR);
+        // A pipe cannot be peeked at: its head is checked on the way through a callback source.
+        if (at < 0) return open_callback(detail::fd_source(fd, options.block_size), options);
+        check_head_at(fd, at, options);
         reader r(options);
         r.check_open(archive_read_open_fd(r.handle(), fd, options.block_size), {});
         return r;
     }
     /// Opens the archive readable from `file`, which stays the caller's to close.
     [[nodiscard]] static reader open_file(std::FILE* file, reader_options const& options = {}) {
+        if (file == nullptr) throw detail::make_error(errc::invalid_argument, "open", "the FILE* is null");
+        long const at = std::ftell(file); // the stream's position, whatever its buffer holds
+        // A pipe, or a FILE with no descriptor (fmemopen): its head is checked on the way through.
+        if (at < 0 || ::fileno(file) < 0 || ::lseek(::fileno(file), 0, SEEK_CUR) < 0)
+            return open_callback(detail::file_source(file, options.block_size), options);
+        check_head_at(::fileno(file), static_cast<off_t>(at), options);
         reader r(options);
         r.check_open(archive_read_open_FILE(r.handle(), file), {});
         return r;
@@ -120,7 +151,7 @@ public:
         reader r(options);
         ::archive* a = r.handle();
         auto* s = r.state_.get();
-        s->source = std::make_shared<read_source>(std::move(source));
+        s->source = std::make_shared<read_source>(detail::head_checked(std::move(source), options.max_decoder_memory));
         auto const& src = *static_cast<read_source const*>(s->source.get());
         archive_read_set_read_callback(a, &detail::source_read);
         if (src.skip) archive_read_set_skip_callback(a, &detail::source_skip);
@@ -139,6 +170,7 @@ public:
             names.push_back(p.c_str());
         names.push_back(nullptr);
         reader r(options);
+        check_head_of(paths.front(), options);
         r.check_open(archive_read_open_filenames(r.handle(), names.data(), options.block_size), paths.front().string());
         return r;
     }
@@ -203,7 +235,7 @@ private:
         if (!s.handle) throw std::bad_alloc();
         ::archive* a = s.handle.get();
         detail::enable_formats(s, options.formats);
-        detail::enable_filters(s, options.filters);
+        detail::enable_filters(s, options.filters, options.allow_external_programs);
         if (!options.options.empty()) {
             // Under UTF-8: a charset option ("zip:hdrcharset=CP437") makes its converter now,
             // towards the thread's charset, and names must come out as UTF-8.
@@ -212,6 +244,8 @@ private:
                 throw detail::capture_error(a, st, "set_options");
         }
         s.check_zip_names = options.decode_cp437_zip_names && reads_zip(options.formats);
+        s.max_name_bytes = options.max_name_bytes;
+        s.max_total_name_bytes = options.max_total_name_bytes;
         for (std::string const& p : options.passphrases) {
             if (int st = archive_read_add_passphrase(a, p.c_str()); st != ARCHIVE_OK)
                 throw detail::capture_error(a, st, "add_passphrase");
@@ -224,6 +258,23 @@ private:
 
     [[nodiscard]] ::archive* handle() const noexcept { return state_->handle.get(); }
 
+    /// Checks the decoder memory the head of the regular file at `path` asks for (libarchive
+    /// reports a missing file itself; a FIFO's head is not consumed here).
+    static void check_head_of(std::filesystem::path const& path, reader_options const& options) {
+        unique_fd const fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+        struct stat st {};
+        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+        check_head_at(fd.get(), 0, options, path.string());
+    }
+    /// Checks the decoder memory the bytes of `fd` at `at` ask for, without moving its offset.
+    static void check_head_at(int fd, off_t at, reader_options const& options, std::string_view what = {}) {
+        std::byte head[detail::head_bytes];
+        ssize_t const n = ::pread(fd, head, sizeof head, at);
+        if (n > 0)
+            detail::check_decoder_memory(std::span(head, static_cast<std::size_t>(n)), options.max_decoder_memory,
+                                         what);
+    }
+
     /// Whether a reader accepting `formats` may meet a zip archive.
     static bool reads_zip(std::vector<format> const& formats) noexcept {
         return formats.empty() || std::find(formats.begin(), formats.end(), format::zip) != formats.end();
@@ -234,8 +285,18 @@ private:
         auto& s = *state_;
         if (st == ARCHIVE_WARN)
             s.warnings.push_back(detail::capture_warning(s.handle.get(), "open", what));
-        else if (st != ARCHIVE_OK)
+        else if (st != ARCHIVE_OK) {
+            // EILSEQ: libarchive recognised no format (its ARCHIVE_ERRNO_FILE_FORMAT on Linux).
+            if (s.external_filters_off && archive_errno(s.handle.get()) == EILSEQ) {
+                error e = detail::capture_error(s.handle.get(), st, "open", what);
+                s.guard.rethrow_if_any();
+                throw error(e.code(), e.operation(),
+                            e.message() + " (filters that run an external program, such as lrzip, lzop and grzip,"
+                                          " are off: reader_options::allow_external_programs)",
+                            e.pathname(), e.status());
+            }
             detail::throw_failure(s, st, "open", what);
+        }
     }
 
     [[nodiscard]] ::archive* usable(char const* operation) const {

@@ -21,6 +21,7 @@
 #include <cbound/archive/detail/write_entry.hpp>
 #include <cbound/archive/detail/write_format.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
+#include <cbound/archive/detail/write_spill.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/owned_entry.hpp>
 #include <cbound/archive/types.hpp>
@@ -203,7 +204,8 @@ public:
     }
 
     /// Copies an entry being read (a reader's entry_view): its header, then its data block by block.
-    /// An entry whose size the source does not declare (streamed zip) is gathered in memory first.
+    /// An entry whose size the source does not declare (streamed zip) is gathered first: its
+    /// first MiB in memory, the rest in an unlinked temporary file in TMPDIR.
     template <class View>
     requires requires(View const& v) {
         { v.native_handle() } -> std::convertible_to<::archive_entry*>;
@@ -212,15 +214,18 @@ public:
     void add(View const& view) {
         ::archive_entry* const header = view.native_handle();
         if (archive_entry_size_is_set(header) == 0 && carries_data(header)) {
-            std::vector<std::byte> data;
+            detail::spill_buffer data;
             for (auto const& block : view.blocks()) {
                 if (block.offset < 0 || static_cast<std::uint64_t>(block.offset) < data.size())
                     throw detail::make_error(errc::archive_failed, "add", "the source's data blocks overlap",
                                              safe_pathname(header));
-                data.resize(static_cast<std::size_t>(block.offset)); // a sparse hole reads as zeros
-                data.insert(data.end(), block.data.begin(), block.data.end());
+                data.put(static_cast<std::uint64_t>(block.offset), block.data); // a sparse hole reads as zeros
             }
-            return add(entry::copy_of(header), data);
+            entry sized = entry::copy_of(header);
+            sized.set_size(static_cast<std::int64_t>(data.size()));
+            begin_entry(sized);
+            data.for_each_piece([&](std::span<std::byte const> piece) { write(piece); });
+            return finish();
         }
         begin_raw(header);
         name_lease const lease{entry_name_};

@@ -223,3 +223,37 @@ TEST_CASE("is_utf8 rejects what is not well-formed UTF-8") {
     CHECK(!is_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
     CHECK(!is_utf8("\xc3("));            // a lead byte without its continuation
 }
+
+TEST_CASE("an LHA archive's UTF-16 names come out as UTF-8, not empty, in the C locale") {
+    // No LHA archiver is packaged (lhasa only extracts), so python writes the bytes: level-2
+    // headers (24 fixed bytes, then extended headers: 0x00 the header's CRC-16, 0x44 the name
+    // in UTF-16LE, a zero size to end), stored data (-lh0-) with its CRC-16, a zero byte to end.
+    sample_tree t;
+    auto archive = t.out("u.lzh");
+    t.sh("python3 -c " +
+         sh_quote("import struct,sys\n"
+                  "def crc16(data, crc=0):\n"
+                  " for b in data:\n"
+                  "  crc ^= b\n"
+                  "  for _ in range(8): crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1\n"
+                  " return crc\n"
+                  "def entry(name, data):\n"
+                  " n = name.encode('utf-16-le')\n"
+                  " ext = struct.pack('<HBH',5,0,0) + struct.pack('<HB',3+len(n),0x44) + n + struct.pack('<H',0)\n"
+                  " h = bytearray(struct.pack('<H5sIIIBBHB', 24+len(ext), b'-lh0-', len(data), len(data),\n"
+                  "               1700000000, 0x20, 2, crc16(data), ord('U')) + ext)\n"
+                  " h[27:29] = struct.pack('<H', crc16(h))\n"
+                  " return bytes(h) + data\n"
+                  "open(sys.argv[1],'wb').write(entry(sys.argv[2], b'hello') + entry('plain.txt', b'x') + b'\\0')") +
+         " " + sh_quote(archive.string()) + " " + sh_quote(utf8_name));
+    REQUIRE(std::string_view(::nl_langinfo(CODESET)) != "UTF-8"); // the case that lost the names
+    auto r = ca::reader::open(archive);
+    auto e = r.next();
+    REQUIRE(e);
+    CHECK(e->pathname() == utf8_name);
+    CHECK(content(*e) == "hello");
+    e = r.next();
+    REQUIRE(e);
+    CHECK(e->pathname() == "plain.txt");
+    CHECK_FALSE(r.next());
+}

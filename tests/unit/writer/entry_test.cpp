@@ -168,3 +168,71 @@ TEST_CASE("re-packing a streamed zip whose entries declare no size gathers each 
     CHECK(saw_unsized);
     CHECK(read_back(copy) == listing{{"a.txt", text}, {"b.txt", "bee"}});
 }
+
+namespace {
+
+/// The peak resident memory since the last reset_peak_rss(), in bytes (Linux's VmHWM).
+std::int64_t peak_rss() {
+    std::string const status = cbound_test::read_file("/proc/self/status");
+    auto const at = status.find("VmHWM:");
+    return at == std::string::npos ? -1 : std::stoll(status.substr(at + 6)) * 1024;
+}
+/// Resets the peak to the current resident memory ("5" in clear_refs).
+void reset_peak_rss() { cbound_test::write_file("/proc/self/clear_refs", "5"); }
+
+} // namespace
+
+TEST_CASE("re-packing an unsized entry larger than a MiB holds it in a temporary file, not in memory") {
+    cbound_test::scratch_dir dir("w-spill");
+    constexpr std::size_t size = std::size_t{48} << 20;
+    // 48 MiB of lines that deflate well (fast to make), written to a pipe: no size in the header.
+    std::string const script = "import sys, zipfile\n"
+                               "z = zipfile.ZipFile(sys.stdout.buffer, 'w', zipfile.ZIP_DEFLATED)\n"
+                               "line = b''.join(b'%07d,' % i for i in range(100)) + b'\\n'\n"
+                               "with z.open('big.txt', 'w') as f:\n"
+                               "    for i in range(" +
+                               std::to_string(size) +
+                               " // len(line)): f.write(line)\n"
+                               "z.writestr('small.txt', 'tail')\n"
+                               "z.close()\n";
+    auto const made = cbound_test::run("python3 -c " + cbound_test::sh_quote(script) + " | cat");
+    REQUIRE(made.exit_code == 0);
+    bool served = false;
+    ar::read_source once;
+    once.read = [&]() -> std::span<std::byte const> {
+        if (std::exchange(served, true)) return {};
+        return bytes_of(made.output);
+    };
+    auto const out = dir / "copy.tar";
+    ar::reader r = ar::reader::open_callback(std::move(once));
+    reset_peak_rss();
+    std::int64_t const before = peak_rss();
+    {
+        ar::writer w = ar::writer::open(out, ar::format::pax);
+        for (ar::entry_view e : r) {
+            CHECK_FALSE(e.size());
+            w.add(e);
+        }
+        w.close();
+    }
+    std::int64_t const growth = peak_rss() - before;
+    CHECK(growth < (std::int64_t{16} << 20)); // gathered in memory it grew by the entry's 48 MiB or more
+    // The copy holds exactly what the zip did.
+    std::string const expected =
+        cbound_test::run("python3 -c " +
+                         cbound_test::sh_quote("import sys\n"
+                                               "line = b''.join(b'%07d,' % i for i in range(100)) + b'\\n'\n"
+                                               "sys.stdout.buffer.write(line * (" +
+                                               std::to_string(size) + " // len(line)))\n"))
+            .output;
+    auto again = ar::reader::open(out);
+    auto big = again.next();
+    REQUIRE(big);
+    CHECK(big->pathname() == "big.txt");
+    CHECK(big->size() == static_cast<std::int64_t>(expected.size()));
+    auto const data = big->read_all(size);
+    CHECK((std::string_view(reinterpret_cast<char const*>(data.data()), data.size()) == expected));
+    auto small = again.next();
+    REQUIRE(small);
+    CHECK(small->pathname() == "small.txt");
+}

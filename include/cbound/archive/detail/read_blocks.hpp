@@ -28,7 +28,11 @@ namespace detail {
                                                          std::size_t& size, la_int64_t& offset) {
     for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
         st = archive_read_data_block(a, &buffer, &size, &offset);
-    if (st == ARCHIVE_EOF) return false;
+    if (st == ARCHIVE_EOF) {
+        // The end of the data, which lies past the last block when a sparse file ends in a hole.
+        s.data_end = offset;
+        return false;
+    }
     if (st != ARCHIVE_OK) data_failure(s, st, "read_data_block");
     return true;
 }

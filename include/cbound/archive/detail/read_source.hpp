@@ -5,10 +5,14 @@
 // rethrown by the reader once the C call has returned.
 #pragma once
 
+#include <cbound/archive/detail/read_limits.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 
 #include <archive.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +20,7 @@
 #include <istream>
 #include <memory>
 #include <span>
+#include <system_error>
 #include <vector>
 
 namespace cbound::archive {
@@ -68,6 +73,60 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
         s->passphrase_buffer = std::move(*answer);
         return s->passphrase_buffer.c_str();
     });
+}
+
+/// A read_source reading `fd` (a pipe: no skip, no seek), with a buffer of `block_size` bytes.
+[[nodiscard]] inline read_source fd_source(int fd, std::size_t block_size) {
+    auto buffer = std::make_shared<std::vector<std::byte>>(block_size > 0 ? block_size : 1);
+    return {[fd, buffer]() -> std::span<std::byte const> {
+        ssize_t n = 0;
+        do
+            n = ::read(fd, buffer->data(), buffer->size());
+        while (n < 0 && errno == EINTR);
+        if (n < 0) throw std::system_error(errno, std::generic_category(), "reading the archive descriptor");
+        return {buffer->data(), static_cast<std::size_t>(n)};
+    }};
+}
+
+/// A read_source reading `file` (a pipe: no skip, no seek), with a buffer of `block_size` bytes.
+[[nodiscard]] inline read_source file_source(std::FILE* file, std::size_t block_size) {
+    auto buffer = std::make_shared<std::vector<std::byte>>(block_size > 0 ? block_size : 1);
+    return {[file, buffer]() -> std::span<std::byte const> {
+        std::size_t const n = std::fread(buffer->data(), 1, buffer->size(), file);
+        if (n == 0 && std::ferror(file) != 0)
+            throw std::system_error(EIO, std::generic_category(), "reading the archive FILE");
+        return {buffer->data(), n};
+    }};
+}
+
+/// `source`, whose first bytes are checked for the decoder memory they ask for (read_limits.hpp)
+/// before libarchive sees them: the first read gathers up to head_bytes.
+[[nodiscard]] inline read_source head_checked(read_source source, std::uint64_t max_decoder_memory) {
+    struct head_state {
+        std::function<std::span<std::byte const>()> inner;
+        std::vector<std::byte> head;
+        bool checked = false;
+    };
+    auto state = std::make_shared<head_state>();
+    state->inner = std::move(source.read);
+    source.read = [state, max_decoder_memory]() -> std::span<std::byte const> {
+        if (state->checked) return state->inner();
+        state->checked = true;
+        std::span<std::byte const> chunk = state->inner();
+        if (chunk.size() >= head_needed(chunk) || chunk.empty()) {
+            check_decoder_memory(chunk.first(std::min(chunk.size(), head_bytes)), max_decoder_memory, {});
+            return chunk;
+        }
+        // A source giving small pieces: gather the head, hand it to libarchive as one piece.
+        while (!chunk.empty()) {
+            state->head.insert(state->head.end(), chunk.begin(), chunk.end());
+            if (state->head.size() >= head_needed(state->head)) break;
+            chunk = state->inner();
+        }
+        check_decoder_memory(state->head, max_decoder_memory, {});
+        return state->head;
+    };
+    return source;
 }
 
 /// A read_source over a std::istream, with a buffer of `block_size` bytes; seekable streams can seek.

@@ -14,7 +14,9 @@
 #include <archive_entry.h>
 #include <langinfo.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -29,23 +31,30 @@ inline constexpr int max_retries = 16;
 
 /// Everything a reader owns besides its handle: callbacks, warnings, the current entry.
 struct read_state {
-    read_handle handle;                 ///< the libarchive read handle
-    ::archive_entry* current = nullptr; ///< the entry last delivered; nullptr before the first and at the end
-    bool fatal = false;                 ///< libarchive returned FATAL once: every later call throws
-    bool data_skipped = false;          ///< skip() ran: libarchive refuses data calls until the next header
-    bool switch_locale = true;          ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
-    bool check_zip_names = false;       ///< zip names that are not UTF-8 may come: each header takes the slow path
-    callback_guard guard;               ///< holds an exception thrown by a user callback
-    std::vector<warning> warnings;      ///< header warnings, in order
-    cbound::detail::generation entries; ///< advanced when the current entry changes
-    cbound::detail::generation blocks;  ///< advanced when a data block is replaced
-    std::shared_ptr<void> source;       ///< the user's source object (callbacks, istream buffer)
+    read_handle handle;                   ///< the libarchive read handle
+    ::archive_entry* current = nullptr;   ///< the entry last delivered; nullptr before the first and at the end
+    bool fatal = false;                   ///< libarchive returned FATAL once: every later call throws
+    bool data_skipped = false;            ///< skip() ran: libarchive refuses data calls until the next header
+    std::int64_t data_end = 0;            ///< where the last EOF said the data ends (past a trailing sparse hole)
+    bool switch_locale = true;            ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
+    bool check_zip_names = false;         ///< zip names that are not UTF-8 may come: each header takes the slow path
+    std::size_t max_name_bytes = 0;       ///< reader_options::max_name_bytes
+    std::size_t max_total_name_bytes = 0; ///< reader_options::max_total_name_bytes
+    std::size_t name_bytes = 0;           ///< name bytes of the entries read so far
+    char const* path_text = nullptr;      ///< the current entry's pathname, as counted (nullptr: ask libarchive)
+    std::size_t path_size = 0;            ///< its length
+    bool external_filters_off = false;    ///< filters that run an external program were left out (for error hints)
+    callback_guard guard;                 ///< holds an exception thrown by a user callback
+    std::vector<warning> warnings;        ///< header warnings, in order
+    cbound::detail::generation entries;   ///< advanced when the current entry changes
+    cbound::detail::generation blocks;    ///< advanced when a data block is replaced
+    std::shared_ptr<void> source;         ///< the user's source object (callbacks, istream buffer)
     std::function<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
     std::string passphrase_buffer; ///< keeps the callback's answer alive for libarchive
 
     /// The pathname of the current entry, for error messages ("" when none).
     [[nodiscard]] std::string_view current_pathname() const noexcept {
-        char const* p = current != nullptr ? archive_entry_pathname(current) : nullptr;
+        char const* p = current != nullptr ? entry_name(current, pathname_accessor) : nullptr;
         return p != nullptr ? p : "";
     }
 };
@@ -110,8 +119,18 @@ inline void decode_zip_names(read_state& s) {
 /// then handles the end (once per archive), a warning (recorded) or a failure (thrown), and
 /// zip names that need decoding.
 [[gnu::cold]] [[gnu::noinline]] inline void header_status(read_state& s, int st) {
-    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
+    // A RETRY skipped something ("Damaged tar archive": tar goes on at the next block): bsdtar
+    // reports it, so it becomes a warning on the entry read after it, never silence.
+    std::size_t const skipped_from = s.warnings.size();
+    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry) {
+        s.warnings.push_back(capture_warning(s.handle.get(), "read_next_header"));
+        s.warnings.back().message += " (skipped to the next header)";
         st = s.switch_locale ? read_header_utf8(s) : read_header(s);
+    }
+    if (st == ARCHIVE_OK || st == ARCHIVE_WARN) {
+        for (std::size_t i = skipped_from; i < s.warnings.size(); ++i)
+            s.warnings[i].pathname = s.current_pathname();
+    }
     if (st == ARCHIVE_OK) {
         if (s.check_zip_names) decode_zip_names(s);
         return;
@@ -131,6 +150,39 @@ inline void decode_zip_names(read_state& s) {
     throw_failure(s, st, "read_next_header", {});
 }
 
+/// The length of a name libarchive gives (0 for none).
+[[nodiscard]] [[gnu::always_inline]] inline std::size_t name_length(char const* s) noexcept {
+    return s != nullptr ? std::strlen(s) : 0;
+}
+
+/// Throws the error of a name, or of all names so far, that exceeds its limit.
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void names_too_long(read_state& s, std::size_t longest) {
+    std::string const pathname(s.current_pathname().substr(0, 256));
+    s.current = nullptr;
+    s.fatal = true; // a reader cannot skip a header it refused: the archive ends here
+    if (longest > s.max_name_bytes)
+        throw make_error(errc::limit_exceeded, "read_next_header",
+                         "a name of " + std::to_string(longest) + " bytes exceeds reader_options::max_name_bytes (" +
+                             std::to_string(s.max_name_bytes) + ")",
+                         pathname);
+    throw make_error(errc::limit_exceeded, "read_next_header",
+                     "the names so far exceed reader_options::max_total_name_bytes (" +
+                         std::to_string(s.max_total_name_bytes) + ")",
+                     pathname);
+}
+
+/// Counts the current entry's names (path, link target) against the reader's limits.
+[[gnu::always_inline]] inline void count_names(read_state& s) {
+    ::archive_entry* const e = s.current;
+    // Kept for entry_view::pathname(): counting the name already paid for finding it.
+    s.path_text = entry_name(e, pathname_accessor);
+    std::size_t const path = s.path_size = name_length(s.path_text);
+    std::size_t const link = name_length(archive_entry_symlink(e)) + name_length(archive_entry_hardlink(e));
+    s.name_bytes += path + link;
+    if (path > s.max_name_bytes || link > s.max_name_bytes || s.name_bytes > s.max_total_name_bytes) [[unlikely]]
+        names_too_long(s, path > link ? path : link);
+}
+
 /// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
 /// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
 [[gnu::always_inline]] inline void advance(read_state& s) {
@@ -139,14 +191,44 @@ inline void decode_zip_names(read_state& s) {
     s.blocks.advance();
     s.data_skipped = false;
     int const st = s.switch_locale ? read_header_utf8(s) : read_header(s);
-    if (st != ARCHIVE_OK || s.check_zip_names) [[unlikely]]
+    if (st != ARCHIVE_OK || s.check_zip_names) [[unlikely]] {
         header_status(s, st);
+        if (s.current == nullptr) {
+            s.path_text = nullptr;
+            return;
+        }
+    }
+    count_names(s);
 }
 
-/// The slow path of a data read: every status other than OK/EOF fails the entry.
+/// Records that the `field` time of the current entry, `seconds` from 1970, does not fit
+/// entry_time (its accessor gives nullopt): once per entry and field, never thrown.
+[[gnu::cold]] [[gnu::noinline]] inline void time_out_of_range(read_state& s, char const* field, std::int64_t seconds,
+                                                              std::string_view pathname) noexcept {
+    try {
+        std::string message = std::string(field) + " " + std::to_string(seconds) +
+                              " s lies outside entry_time's range (about 292 years around 1970)";
+        // Only this entry's warnings, the last ones, can repeat it: the check stays short.
+        for (auto w = s.warnings.rbegin(); w != s.warnings.rend() && w->pathname == pathname; ++w)
+            if (w->message == message) return;
+        s.warnings.push_back(warning{"time", std::move(message), std::string(pathname), ERANGE});
+    } catch (...) { // out of memory: the nullopt the accessor returns still says the time is missing
+    }
+}
+
+/// The slow path of a data read: every status other than OK/EOF fails the entry, and only the entry.
 [[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void data_failure(read_state& s, int st, char const* operation) {
     // For 7z a corrupt entry is only a WARN with no bytes: still a failure of this entry.
-    throw_failure(s, st, operation, s.current_pathname());
+    // Even FATAL from a data call leaves libarchive's handle in its data state (7z, RAR and
+    // CAB say FATAL for an undecodable entry and then read the next header fine, as libarchive's
+    // own fuzzers do), so the reader goes on; a handle that is really broken fails the next
+    // header, and that FATAL sticks. A user callback that threw is the exception: it sticks now.
+    error e = capture_error(s.handle.get(), st, operation, s.current_pathname());
+    if (s.guard.has_pending()) {
+        s.fatal = true;
+        s.guard.rethrow_if_any();
+    }
+    throw e;
 }
 
 } // namespace cbound::archive::detail

@@ -7,6 +7,9 @@
 
 #include <archive.h>
 
+#include <array>
+#include <iterator>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -83,20 +86,49 @@ inline void enable_formats(read_state& s, std::vector<format> const& formats) {
     }
 }
 
-/// Enables the filters in `filters` (all when empty); an unreadable one throws.
-inline void enable_filters(read_state& s, std::vector<filter> const& filters) {
+/// Every filter libarchive can read (what archive_read_support_filter_all enables).
+inline constexpr filter readable_filters[] = {
+    filter::none, filter::gzip,     filter::bzip2, filter::xz,    filter::lzma,  filter::zstd, filter::lz4,
+    filter::lzip, filter::compress, filter::lzop,  filter::lrzip, filter::grzip, filter::uu,   filter::rpm,
+};
+
+/// Whether this libarchive reads filter `f` by running an external program found on PATH
+/// (lrzip and grzip always; lzop, lz4, zstd, … when built without their library). Its
+/// enabler says so with a WARN, so each filter is tried once on a throwaway handle.
+[[nodiscard]] inline bool runs_external_program(filter f) {
+    static auto const external = [] {
+        std::array<bool, std::size(readable_filters)> out{};
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            read_handle probe(archive_read_new());
+            if (!probe) throw std::bad_alloc();
+            out[i] = read_filter_enabler(readable_filters[i])(probe.get()) == ARCHIVE_WARN;
+        }
+        return out;
+    }();
+    for (std::size_t i = 0; i < external.size(); ++i)
+        if (readable_filters[i] == f) return external[i];
+    return false;
+}
+
+/// Enables the filters in `filters` (all when empty); an unreadable one throws. A filter that
+/// runs an external program is left out (or, when named, refused) unless `allow_external`:
+/// otherwise a few magic bytes would make the reader run whatever program PATH finds.
+inline void enable_filters(read_state& s, std::vector<filter> const& filters, bool allow_external) {
     ::archive* a = s.handle.get();
-    if (filters.empty()) {
-        // WARN: some filters will run an external program; reading still works.
-        if (int st = archive_read_support_filter_all(a); st != ARCHIVE_OK && st != ARCHIVE_WARN)
-            throw capture_error(a, st, "support_filter_all");
-        return;
-    }
-    for (filter f : filters) {
+    std::vector<filter> const all(std::begin(readable_filters), std::end(readable_filters));
+    for (filter f : filters.empty() ? all : filters) {
         auto enable = read_filter_enabler(f);
         std::string const name(to_string(f));
         if (enable == nullptr)
             throw make_error(errc::invalid_argument, "support_filter", "libarchive cannot read the filter " + name);
+        if (!allow_external && runs_external_program(f)) {
+            if (!filters.empty())
+                throw make_error(errc::invalid_argument, "support_filter",
+                                 "the filter " + name +
+                                     " runs an external program; reader_options::allow_external_programs allows it");
+            s.external_filters_off = true;
+            continue;
+        }
         int const st = enable(a);
         if (st == ARCHIVE_WARN)
             s.warnings.push_back(capture_warning(a, "support_filter " + name));
