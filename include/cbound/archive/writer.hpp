@@ -279,7 +279,7 @@ public:
                   tree_options const& options = {}) {
         require(state::ready, "add_file");
         detail::tree_walk walk(walk_settings(options));
-        disk_output out{*this};
+        disk_output out{*this, {}};
         walk.file(disk_path, archive_path, out);
     }
 
@@ -289,7 +289,7 @@ public:
     void add_tree(std::filesystem::path const& dir, tree_options const& options = {}) {
         require(state::ready, "add_tree");
         detail::tree_walk walk(walk_settings(options));
-        disk_output out{*this};
+        disk_output out{*this, {}};
         walk.tree(dir, options.prefix ? *options.prefix : default_prefix(dir), out);
     }
 
@@ -555,10 +555,11 @@ private:
         void entry(::archive_entry* header, int data, std::string const& disk_path) {
             w.begin_raw(header);
             name_lease const lease{w.entry_name_};
-            if (data >= 0) w.copy_data(data, disk_path);
+            if (data >= 0) w.copy_data(data, disk_path, buffer);
             w.finish();
         }
         void warn(warning found) { w.warnings_.push_back(std::move(found)); }
+        std::unique_ptr<std::byte[]> buffer{}; // file data on its way in, shared by every file of the walk
     };
 
     detail::tree_walk_settings walk_settings(tree_options const& options) const {
@@ -576,11 +577,11 @@ private:
         return s;
     }
 
-    void copy_data(int fd, std::string const& path) {
-        // Sized to the file (small files are the common case in a tree) and left uninitialized:
-        // read() fills what is used, so zeroing 64 KiB per file would be pure waste.
-        std::size_t const size = static_cast<std::size_t>(std::min<std::int64_t>(remaining_, 65536));
-        std::unique_ptr<std::byte[]> const buffer(new std::byte[size]);
+    void copy_data(int fd, std::string const& path, std::unique_ptr<std::byte[]>& buffer) {
+        // One buffer for the whole walk, left uninitialized (read() fills what is used): a fresh
+        // one per file costs an allocation that also makes malloc consolidate its free lists.
+        constexpr std::size_t size = 65536;
+        if (!buffer) buffer.reset(new std::byte[size]);
         while (remaining_ > 0) {
             ssize_t const n = ::read(fd, buffer.get(), size);
             if (n < 0 && errno == EINTR) continue;

@@ -134,3 +134,15 @@ TEST_CASE("add_tree stores extended attributes only when asked") {
     CHECK(note_of({.prefix = "src"}) == "<none>");
     CHECK(note_of({.prefix = "src", .xattrs = true}) == "kept");
 }
+
+TEST_CASE("add_tree stores a name that is not UTF-8 as its bytes, with a warning, as bsdtar does") {
+    scratch_dir dir("w-bytes");
+    cbound_test::write_file(dir / "src" / "bad\xff", "x");
+    std::vector<std::byte> out;
+    ar::writer w = ar::writer::open_memory(out);
+    w.add_tree(dir / "src", {.prefix = "src"});
+    REQUIRE(w.warnings().size() == 1);
+    CHECK(contains(w.warnings()[0].message, "UTF-8"));
+    w.close();
+    CHECK(read_back(out) == listing{{"src/", ""}, {"src/bad\xff", "x"}});
+}

@@ -436,7 +436,7 @@ private:
         }
         if (char const* user = names_.user(st.st_uid)) archive_entry_copy_uname(e, user);
         if (char const* group = names_.group(st.st_gid)) archive_entry_copy_gname(e, group);
-        archive_entry_set_pathname_utf8(e, archive_name.c_str());
+        archive_entry_copy_pathname(e, archive_name.c_str());
         if (link_target != nullptr) archive_entry_copy_symlink(e, link_target);
         if (disk_) {
             archive_entry_copy_sourcepath(e, disk_path.c_str());
