@@ -199,13 +199,14 @@ public:
     }
 
 private:
-    // One folder the walk is inside: its descriptor (closed while far above the current depth), its
-    // children sorted by name, and how far through them the walk is.
+    // A name in a folder's listing, with what the listing said about it.
     struct child {
         std::string name;
         unsigned char type = DT_UNKNOWN; // from the listing: saves an lstat for files and folders
         ::ino_t ino = 0;
     };
+    // One folder the walk is inside: its descriptor (closed while far above the current depth), its
+    // children sorted by name, and how far through them the walk is.
     struct level {
         unique_fd fd;
         file_identity id;
@@ -235,7 +236,7 @@ private:
     template <class Out>
     void visit(int dirfd, char const* name, child const& seen, std::string disk_path, std::string archive_name,
                Out& out, bool in_tree) {
-        if (settings_.filter != nullptr && *settings_.filter) {
+        if (in_tree && settings_.filter != nullptr && *settings_.filter) {
             std::error_code ec; // a vanished file still reaches the filter, by path
             std::filesystem::directory_entry const entry(disk_path, ec);
             if (!(*settings_.filter)(entry)) return;
@@ -268,7 +269,7 @@ private:
             struct ::stat st {};
             if (!fd) return opened_wrong(errno, disk_path, in_tree, out);
             if (::fstat(fd.get(), &st) != 0) throw errno_error(errno, "add_tree", disk_path);
-            if (!same_as_listed(st, listed_plain ? nullptr : &listed, seen))
+            if (!same_as_listed(st, listed_plain ? nullptr : &listed, seen, dirfd, name))
                 return warn(out, "changed while it was read; left out", disk_path);
             if (!in_tree) { // add_file: the folder alone
                 describe(st, archive_name, nullptr, fd.get(), disk_path);
@@ -315,7 +316,7 @@ private:
         if (!fd) return opened_wrong(errno, disk_path, in_tree, out);
         struct ::stat st {};
         if (::fstat(fd.get(), &st) != 0) throw errno_error(errno, "add_file", disk_path);
-        if (!S_ISREG(st.st_mode) || !same_as_listed(st, listed, seen))
+        if (!S_ISREG(st.st_mode) || !same_as_listed(st, listed, seen, dirfd, name))
             return warn(out, "changed while it was read (no longer the regular file listed); left out", disk_path);
         if (settings_.skip && *settings_.skip == identity_of(st))
             return warn(out, "the archive being written is not added to itself", disk_path);
@@ -336,11 +337,15 @@ private:
     }
 
     // Whether `st` (what was opened) is what the listing named: by lstat where there was one, else by
-    // the listing's inode (a bind mount can differ there: then one lstat settles it).
-    static bool same_as_listed(struct ::stat const& st, struct ::stat const* listed, child const& seen) {
+    // the listing's inode. A mount point's listing shows the inode under the mount: there one lstat
+    // of the name settles it (it sees the mounted root, as the open did).
+    static bool same_as_listed(struct ::stat const& st, struct ::stat const* listed, child const& seen, int dirfd,
+                               char const* name) {
         if (listed != nullptr)
             return identity_of(*listed) == identity_of(st) && (listed->st_mode & S_IFMT) == (st.st_mode & S_IFMT);
-        return seen.ino == 0 || seen.ino == st.st_ino;
+        if (seen.ino == 0 || seen.ino == st.st_ino) return true;
+        struct ::stat now {};
+        return ::fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && identity_of(now) == identity_of(st);
     }
 
     // A second name of an inode already stored: a hard link to the first, when the format has them.
