@@ -80,7 +80,8 @@ struct tree_options {
     std::function<bool(std::filesystem::directory_entry const&)> filter{};
     /// The archive name of the folder itself; by default the path as given, without a leading '/'.
     std::optional<std::string> prefix{};
-    /// Store what symlinks point to instead of the links.
+    /// Store what symlinks point to instead of the links (at most 256 folders deep, a loop left out with a
+    /// warning); without it a tree may nest 4096 folders deep.
     bool follow_symlinks = false;
     /// Keep atime and ctime; off by default because reading files changes them and archives stop being reproducible.
     bool keep_access_times = false;

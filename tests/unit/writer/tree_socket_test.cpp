@@ -60,6 +60,7 @@ TEST_CASE("add_file of a socket adds nothing and says why") {
     w.add_file(dir / "s", "s");
     REQUIRE(w.warnings().size() == 1);
     CHECK(w.warnings()[0].message == "socket ignored");
+    CHECK(w.warnings()[0].operation == "add_file");
     w.close();
     CHECK(read_back(out).empty());
 }

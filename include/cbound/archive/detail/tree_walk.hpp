@@ -162,12 +162,14 @@ public:
     /// Hands on `path` under the name `name`: what add_file stores.
     template <class Out>
     void file(std::filesystem::path const& path, std::string const& name, Out& out) {
+        operation_ = "add_file";
         visit(AT_FDCWD, path.c_str(), {}, path.string(), name, out, false);
     }
 
     /// Hands on folder `root` (under `prefix`, unless that is empty) and everything below it, sorted by name.
     template <class Out>
     void tree(std::filesystem::path const& root, std::string const& prefix, Out& out) {
+        operation_ = "add_tree";
         std::string const disk = root.string();
         // The folder the caller named is opened as named (a symlink to a folder is fine there);
         // only what lies below it is held to O_NOFOLLOW.
@@ -228,7 +230,7 @@ private:
 
     template <class Out>
     void warn(Out& out, std::string message, std::string const& disk_path) {
-        out.warn(warning{"add_tree", std::move(message), disk_path, 0});
+        out.warn(warning{operation_, std::move(message), disk_path, 0});
     }
 
     // Describes and hands on one thing found in folder `dirfd` (AT_FDCWD for add_file); a folder is
@@ -477,6 +479,7 @@ private:
     }
 
     tree_walk_settings settings_;
+    char const* operation_ = "add_tree"; // names the call in warnings
     entry_handle header_;
     read_handle disk_; // only when xattrs, ACLs or file flags are asked for
     owner_names names_;
