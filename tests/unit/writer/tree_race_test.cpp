@@ -137,3 +137,32 @@ TEST_CASE("add_tree: a file replaced by a FIFO between listing and open is left 
     CHECK(contains(warned[0].pathname, "z.txt"));
     CHECK(contains(warned[0].message, "no longer the regular file listed"));
 }
+
+TEST_CASE("add_tree: deep below a folder swapped for a symlink, the way back up is not redirected") {
+    // The walk keeps 128 folder descriptors open; deeper, it reopens upper folders by name on the
+    // way back. A folder swapped meanwhile must stop the walk there, never lead it outside.
+    scratch_dir dir("w-race-deep");
+    cbound_test::write_file(dir / "outside/d/d/z-after", secret);
+    fs::path folder = dir / "src";
+    for (int i = 0; i < 200; ++i) {
+        folder /= "d";
+        fs::create_directories(folder);
+    }
+    cbound_test::write_file(folder / "leaf", "leaf");
+    cbound_test::write_file(dir / "src/d/d/z-after", "inside");
+    std::vector<std::byte> out;
+    auto const warned = pack(dir / "src",
+                             {.filter =
+                                  [&](fs::directory_entry const& e) {
+                                      if (e.path().filename() == "leaf")
+                                          swap_for_symlink(dir / "src/d", dir / "outside");
+                                      return true;
+                                  },
+                              .prefix = "src"},
+                             out);
+    listing const got = read_back(out);
+    check_nothing_outside(got);
+    CHECK(got.size() == 1 + 200 + 1); // src/, the 200 folders, the leaf; z-after is left out
+    REQUIRE(warned.size() == 1);
+    CHECK(contains(warned[0].message, "changed while its contents were read"));
+}
