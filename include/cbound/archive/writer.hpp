@@ -280,7 +280,7 @@ public:
                   tree_options const& options = {}) {
         require(state::ready, "add_file");
         detail::tree_walk walk(walk_settings(options));
-        disk_output out{*this, {}};
+        disk_output out{*this, false, {}};
         walk.file(disk_path, archive_path, out);
     }
 
@@ -290,7 +290,7 @@ public:
     void add_tree(std::filesystem::path const& dir, tree_options const& options = {}) {
         require(state::ready, "add_tree");
         detail::tree_walk walk(walk_settings(options));
-        disk_output out{*this, {}};
+        disk_output out{*this, true, {}};
         walk.tree(dir, options.prefix ? *options.prefix : default_prefix(dir), out);
     }
 
@@ -553,8 +553,15 @@ private:
     // Where a tree walk hands what it found: into this writer, and its warnings.
     struct disk_output {
         writer& w;
+        bool whole_tree; // add_tree: a file the format refuses is left out, as tar does; add_file: an error
         void entry(::archive_entry* header, int data, std::string const& disk_path) {
-            w.begin_raw(header);
+            try {
+                w.begin_raw(header);
+            } catch (error const& e) {
+                // ARCHIVE_FAILED at the header (zip and named pipes, say) leaves the archive intact.
+                if (!whole_tree || e.status() != status::failed || w.state_ != state::ready) throw;
+                return warn(warning{"add_tree", e.message(), disk_path, e.code().value()});
+            }
             name_lease const lease{w.entry_name_};
             if (data >= 0) w.copy_data(data, disk_path, buffer);
             w.finish();

@@ -1,5 +1,5 @@
-// add_tree and add_file with a socket in the tree: left out with a warning, as tar does, and
-// the rest of the archive is made.
+// add_tree with what an archive cannot hold (a socket anywhere, a FIFO in zip): left out with a
+// warning, as tar does, and the rest of the archive is made.
 #include "writer_test_support.hpp"
 
 #include <catch.hpp>
@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -63,4 +64,20 @@ TEST_CASE("add_file of a socket adds nothing and says why") {
     CHECK(w.warnings()[0].operation == "add_file");
     w.close();
     CHECK(read_back(out).empty());
+}
+
+TEST_CASE("add_tree leaves out what the format refuses (a FIFO in zip) with a warning; add_file fails on it") {
+    scratch_dir dir("w-fifo-zip");
+    cbound_test::write_file(dir / "src/a.txt", "a");
+    REQUIRE(::mkfifo((dir / "src/pipe").c_str(), 0644) == 0);
+    cbound_test::write_file(dir / "src/z.txt", "z");
+    std::vector<std::byte> out;
+    ar::writer w = ar::writer::open_memory(out, ar::format::zip);
+    w.add_tree(dir / "src", {.prefix = "src"});
+    REQUIRE(w.warnings().size() == 1);
+    CHECK(contains(w.warnings()[0].message, "named pipes"));
+    CHECK(w.warnings()[0].pathname == (dir / "src/pipe").string());
+    CHECK(contains(error_of([&] { w.add_file(dir / "src/pipe", "pipe"); }), "named pipes"));
+    w.close(); // neither refusal harmed the archive
+    CHECK(read_back(out) == listing{{"src/", ""}, {"src/a.txt", "a"}, {"src/z.txt", "z"}});
 }
