@@ -295,8 +295,9 @@ private:
             return;
         }
         case S_IFLNK: {
-            std::string target = read_link(dirfd, name, listed, disk_path);
-            describe(listed, archive_name, target.c_str(), -1, disk_path);
+            std::optional<std::string> const target = read_link(dirfd, name, listed, disk_path);
+            if (!target) return warn(out, "changed while it was read (no longer a symlink); left out", disk_path);
+            describe(listed, archive_name, target->c_str(), -1, disk_path);
             return out.entry(header_.get(), -1, disk_path);
         }
         case S_IFIFO:
@@ -328,11 +329,12 @@ private:
         out.entry(header_.get(), fd.get(), disk_path);
     }
 
-    // Opening failed: a file swapped for a symlink (ELOOP), a folder for a file (ENOTDIR) or removed
-    // (ENOENT) is a change during the walk and is left out; anything else is an error.
+    // Opening failed: a file swapped for a symlink (ELOOP), a folder for a file (ENOTDIR), a file for
+    // a socket (ENXIO) or removed (ENOENT) is a change during the walk and is left out; anything
+    // else is an error.
     template <class Out>
     void opened_wrong(int number, std::string const& disk_path, bool in_tree, Out& out) {
-        if (in_tree && (number == ELOOP || number == ENOTDIR || number == ENOENT))
+        if (in_tree && (number == ELOOP || number == ENOTDIR || number == ENXIO || number == ENOENT))
             return warn(out, "changed while it was read (" + std::string(std::strerror(number)) + "); left out",
                         disk_path);
         throw errno_error(number, in_tree ? "add_tree" : "add_file", disk_path);
@@ -418,10 +420,13 @@ private:
         return true;
     }
 
-    std::string read_link(int dirfd, char const* name, struct ::stat const& st, std::string const& disk_path) {
+    // The target of the symlink `name`; none when it was replaced by something else (EINVAL) or removed.
+    static std::optional<std::string> read_link(int dirfd, char const* name, struct ::stat const& st,
+                                                std::string const& disk_path) {
         std::string target(st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 256, '\0');
         for (;;) {
             ssize_t const n = ::readlinkat(dirfd, name, target.data(), target.size());
+            if (n < 0 && (errno == EINVAL || errno == ENOENT)) return std::nullopt;
             if (n < 0) throw errno_error(errno, "add_tree", disk_path);
             if (static_cast<std::size_t>(n) < target.size()) {
                 target.resize(static_cast<std::size_t>(n));
