@@ -64,12 +64,8 @@ int create(arguments const& args) {
         }
     }
     auto w = cbound::archive::writer::open(args.archive, kind.format, kind.filter);
+    // A folder holding the archive being written does not add it to itself: add_tree knows its output.
     cbound::archive::tree_options options;
-    // A folder holding the archive being written must not add it to itself.
-    options.filter = [&](fs::directory_entry const& d) {
-        std::error_code ec;
-        return !fs::equivalent(d.path(), args.archive, ec);
-    };
     for (std::string const& p : args.paths) {
         if (fs::is_directory(fs::symlink_status(p))) {
             options.prefix = archive_name(p); // "" puts the folder's contents at the top
@@ -78,6 +74,9 @@ int create(arguments const& args) {
             w.add_file(p, archive_name(p));
     }
     w.close();
+    // What was left out (sockets, files that changed during the walk), as tar reports it.
+    for (cbound::archive::warning const& warned : w.warnings())
+        complain(args.archive, warned.pathname, warned.message);
     return ok;
 }
 

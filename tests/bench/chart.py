@@ -3,7 +3,7 @@
 from xml.sax.saxutils import escape
 
 BAR_H, GAP, TOP, CHAR_W, PLOT_W = 16, 6, 60, 6.6, 560
-COLOURS = {"raw": "#4c72b0", "bsdtar": "#dd8452", "instructions": "#55a868"}
+COLOURS = {"raw": "#4c72b0", "bsdtar": "#dd8452", "GNU tar": "#c44e52", "instructions": "#55a868"}
 
 
 def _bars(rows, instr):
@@ -13,7 +13,7 @@ def _bars(rows, instr):
         sides = row.get("sides", {})
         if "cbound" not in sides:
             continue
-        for base in ("raw", "bsdtar"):
+        for base in ("raw", "bsdtar", "GNU tar"):
             if base in sides and sides[base] > 0:
                 goal = row["goal"][1] if isinstance(row.get("goal"), tuple) and row["goal"][0] == base else None
                 bars.append((f"{row['group']} {row['name']} vs {base}", sides["cbound"] / sides[base], base, goal))
@@ -39,7 +39,7 @@ def render(rows, instr):
     legend_x = 10
     for kind, colour in COLOURS.items():
         label = {"raw": "wall time vs raw C libarchive", "bsdtar": "wall time vs bsdtar",
-                 "instructions": "callgrind instructions vs raw C"}[kind]
+                 "GNU tar": "wall time vs GNU tar", "instructions": "callgrind instructions vs raw C"}[kind]
         out.append(f'<rect x="{legend_x}" y="34" width="12" height="12" fill="{colour}"/>')
         out.append(f'<text x="{legend_x + 16}" y="45">{label}</text>')
         legend_x += 16 + 8 * len(label)

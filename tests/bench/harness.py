@@ -38,6 +38,7 @@ class Bench:
         self.scratch = self.work / "scratch"
         self.rows = []  # dicts: group, name, sides{side: median s}, ratios, notes
         self.instr = []  # dicts: name, raw, cbound, ratio, goal
+        self.syscalls = []  # dicts: name, side, calls, files, top
         self.problems = []
 
     # --- binaries and tools ----------------------------------------------------------
@@ -250,12 +251,18 @@ class Bench:
         # run writes every file, which costs about a millisecond per file on a shared disk.
         disk = f"small:{o.disk_entries}"
 
-        # add_tree against bsdtar -cf on the same folder
+        # add_tree against GNU tar (the faster tar here) and bsdtar -cf on the same folder
         tree = self.tree(disk)
-        self.compare("create", f"add_tree ({o.disk_entries} files)", {
+        gnutar = self.have("tar")
+        create_sides = {
             "cbound": opt(writer_cb, "add_tree", tree, str(out)),
             "bsdtar": ["bsdtar", "-cf", str(out), "-C", tree, "."] if bsdtar else None,
-        }, baseline="bsdtar", goal=("bsdtar", 1.05), cleanup=self.wipe(out))
+            "GNU tar": ["tar", "--format=posix", "-cf", str(out), "-C", tree, "."] if gnutar else None,
+        }
+        self.compare("create", f"add_tree ({o.disk_entries} files)", create_sides,
+                     baseline="GNU tar" if gnutar else "bsdtar", goal=("GNU tar", 1.0) if gnutar else ("bsdtar", 1.0),
+                     cleanup=self.wipe(out))
+        self.count_syscalls(f"add_tree ({o.disk_entries} files)", create_sides, out, files_in(tree))
 
         # extract with the default safe policy into a fresh folder each time
         dest = self.scratch / "dest"
@@ -284,6 +291,26 @@ class Bench:
                            opt(tarball_cb, "index", cg_tar, "0"), None)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
+    def count_syscalls(self, name, sides, out, files):
+        """System calls per file of each side, from `strace -f -c` (the kernel work a walk costs)."""
+        if not self.have("strace"):
+            self.syscalls.append({"name": name, "note": "no strace"})
+            return
+        for side, argv in sides.items():
+            if argv is None:
+                continue
+            report = self.scratch / f"strace.{side.replace(' ', '-')}.txt"
+            try:
+                check_call(["strace", "-f", "-c", "-o", str(report)] + argv, quiet=True)
+            except RuntimeError as e:  # a sandbox may forbid ptrace
+                self.syscalls.append({"name": name, "note": f"strace failed: {e}"})
+                return
+            finally:
+                subprocess.run(["rm", "-rf", str(out)], check=True)
+            calls, top = strace_totals(report)
+            self.syscalls.append({"name": name, "side": side, "calls": calls, "files": files, "top": top})
+            log(f"strace   {name:34} {side}: {calls / files:.2f} system calls per file")
+
     def lookup_figures(self, row):
         for side in ("raw index", "cbound"):
             runs = row["outputs"].get(side) or []
@@ -291,6 +318,26 @@ class Bench:
             allocs = [int(v["lookup_allocs"]) for v in runs if "lookup_allocs" in v]
             if ps:
                 row.setdefault("lookup", {})[side] = (statistics.median(ps) / 1000.0, max(allocs or [0]))
+
+
+def files_in(folder):
+    """How many files and folders lie in `folder` (what an archive of it holds, less the top)."""
+    return sum(len(dirs) + len(names) for _, dirs, names in os.walk(folder))
+
+
+def strace_totals(path):
+    """(total calls, the four most called with their counts) from an `strace -c` summary."""
+    calls, rows = 0, []
+    for line in Path(path).read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and fields[3].isdigit():
+            count, syscall = int(fields[3]), fields[-1]
+            if syscall == "total":
+                calls = count
+            else:
+                rows.append((count, syscall))
+    rows.sort(reverse=True)
+    return calls, ", ".join(f"{call} {count}" for count, call in rows[:4])
 
 
 def callgrind_total(path):
@@ -333,8 +380,9 @@ def table(bench, command):
              "## Wall time (median seconds, ratio = cbound / baseline)", "",
              "Wall times on a shared machine move by tens of percent between runs; the callgrind instruction "
              "counts below are the stable figure (identical to 4 digits from run to run).", "",
-             "| operation | workload | raw C | cbound | bsdtar | python | cbound / baseline | goal | verdict | note |",
-             "|---|---|---:|---:|---:|---:|---:|---|---|---|"]
+             "| operation | workload | raw C | cbound | bsdtar | GNU tar | python | cbound / baseline | goal | verdict "
+             "| note |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|"]
     for row in bench.rows:
         sides = row["sides"]
 
@@ -354,7 +402,7 @@ def table(bench, command):
         if "raw index" in sides:
             raw_cell = f"{cell('raw')} (scan) / {cell('raw index')} (index)"
         lines.append(f"| {row['group']} | {row['name']} | {raw_cell} | {cell('cbound')} | {cell('bsdtar')} | "
-                     f"{cell('python')} | {f'{ratio:.3f} vs {base}' if ratio else '–'} | {goal_text} | "
+                     f"{cell('GNU tar')} | {cell('python')} | {f'{ratio:.3f} vs {base}' if ratio else '–'} | {goal_text} | "
                      f"{verdict(ratio, limit)} | {row.get('note', '')} |")
         row["ratio"] = ratio
     lookup_rows = [r for r in bench.rows if r.get("lookup")]
@@ -376,6 +424,15 @@ def table(bench, command):
                 continue
             lines.append(f"| {r['name']} | {r['raw']:,} | {r['cbound']:,} | {r['ratio']:.4f} | {goal} | "
                          f"{verdict(r['ratio'], r['goal'])} |")
+    if bench.syscalls:
+        lines += ["", "## System calls per file (`strace -f -c`, whole process)", "",
+                  "| workload | side | calls | per file | most called |", "|---|---|---:|---:|---|"]
+        for r in bench.syscalls:
+            if "side" not in r:
+                lines.append(f"| {r['name']} | – | – | – | {r['note']} |")
+                continue
+            lines.append(f"| {r['name']} | {r['side']} | {r['calls']:,} | {r['calls'] / r['files']:.2f} | "
+                         f"{r['top']} |")
     if bench.problems:
         lines += ["", "## Problems", ""] + [f"- {p}" for p in bench.problems]
     return "\n".join(lines) + "\n"

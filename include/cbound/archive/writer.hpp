@@ -17,7 +17,7 @@
 
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/locale.hpp>
-#include <cbound/archive/detail/write_disk.hpp>
+#include <cbound/archive/detail/tree_walk.hpp>
 #include <cbound/archive/detail/write_entry.hpp>
 #include <cbound/archive/detail/write_format.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
@@ -81,10 +81,17 @@ struct tree_options {
     std::function<bool(std::filesystem::directory_entry const&)> filter{};
     /// The archive name of the folder itself; by default the path as given, without a leading '/'.
     std::optional<std::string> prefix{};
-    /// Store what symlinks point to instead of the links.
+    /// Store what symlinks point to instead of the links (at most 256 folders deep, a loop left out with a
+    /// warning); without it a tree may nest 4096 folders deep.
     bool follow_symlinks = false;
     /// Keep atime and ctime; off by default because reading files changes them and archives stop being reproducible.
     bool keep_access_times = false;
+    /// Store extended attributes (as `bsdtar` does by default and GNU tar with --xattrs); off by default.
+    bool xattrs = false;
+    /// Store POSIX.1e and NFSv4 ACLs (`--acls`); off by default.
+    bool acls = false;
+    /// Store file flags such as chattr's immutable (`--fflags`); off by default.
+    bool file_flags = false;
 };
 
 /// Writes one archive to one destination; move-only; see the guarantees at the top of writer.hpp.
@@ -277,17 +284,19 @@ public:
     void add_file(std::filesystem::path const& disk_path, std::string const& archive_path,
                   tree_options const& options = {}) {
         require(state::ready, "add_file");
-        detail::disk_reader disk(options.follow_symlinks);
-        add_from_disk(disk, disk_path, archive_path, options);
+        detail::tree_walk walk(walk_settings(options));
+        disk_output out{*this, false, {}};
+        walk.file(disk_path, archive_path, out);
     }
 
     /// Adds folder `dir` and everything below it, in sorted order, so equal trees give equal archives.
+    /// Walked through descriptors (see detail/tree_walk.hpp); a second name of a file is stored as a
+    /// hard link in tar formats; sockets and files that change during the walk are left out with a warning.
     void add_tree(std::filesystem::path const& dir, tree_options const& options = {}) {
         require(state::ready, "add_tree");
-        detail::disk_reader disk(options.follow_symlinks);
-        std::string prefix = options.prefix ? *options.prefix : default_prefix(dir);
-        if (!prefix.empty()) add_from_disk(disk, dir, prefix, options);
-        add_children(disk, dir, prefix, options, 0);
+        detail::tree_walk walk(walk_settings(options));
+        disk_output out{*this, true, {}};
+        walk.tree(dir, options.prefix ? *options.prefix : default_prefix(dir), out);
     }
 
     /// Writes the end of the archive and releases the destination; throws on failure. A second close does nothing.
@@ -546,53 +555,56 @@ private:
         }
     }
 
-    void add_from_disk(detail::disk_reader& disk, std::filesystem::path const& path, std::string const& name,
-                       tree_options const& options) {
-        detail::disk_file file = disk.describe(path);
-        ::archive_entry* header = file.header.native_handle();
-        file.header.set_pathname(name);
-        if (!options.keep_access_times) {
-            archive_entry_unset_atime(header);
-            archive_entry_unset_ctime(header);
+    // Where a tree walk hands what it found: into this writer, and its warnings.
+    struct disk_output {
+        writer& w;
+        bool whole_tree; // add_tree: a file the format refuses is left out, as tar does; add_file: an error
+        void entry(::archive_entry* header, int data, std::string const& disk_path) {
+            try {
+                w.begin_raw(header);
+            } catch (error const& e) {
+                // ARCHIVE_FAILED at the header (zip and named pipes, say) leaves the archive intact.
+                if (!whole_tree || e.status() != status::failed || w.state_ != state::ready) throw;
+                return warn(warning{"add_tree", e.message(), disk_path, e.code().value()});
+            }
+            name_lease const lease{w.entry_name_};
+            if (data >= 0) w.copy_data(data, disk_path, buffer);
+            w.finish();
         }
-        begin_raw(header);
-        name_lease const lease{entry_name_};
-        if (file.data) copy_data(file.data.get(), path);
-        finish();
+        void warn(warning found) { w.warnings_.push_back(std::move(found)); }
+        std::unique_ptr<std::byte[]> buffer{}; // file data on its way in, shared by every file of the walk
+    };
+
+    detail::tree_walk_settings walk_settings(tree_options const& options) const {
+        detail::tree_walk_settings s{.filter = &options.filter,
+                                     .follow_symlinks = options.follow_symlinks,
+                                     .keep_access_times = options.keep_access_times,
+                                     .xattrs = options.xattrs,
+                                     .acls = options.acls,
+                                     .file_flags = options.file_flags};
+        // Tar formats store a second name of a file as a link to the first; others store it again.
+        s.hard_links = (archive_format(raw()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
+        struct ::stat st {};
+        if (int const fd = sink_->descriptor(); fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+            s.skip = detail::identity_of(st);
+        return s;
     }
 
-    void copy_data(int fd, std::filesystem::path const& path) {
-        // Sized to the file (small files are the common case in a tree) and left uninitialized:
-        // read() fills what is used, so zeroing 64 KiB per file would be pure waste.
-        std::size_t const size = static_cast<std::size_t>(std::min<std::int64_t>(remaining_, 65536));
-        std::unique_ptr<std::byte[]> const buffer(new std::byte[size]);
+    void copy_data(int fd, std::string const& path, std::unique_ptr<std::byte[]>& buffer) {
+        // One buffer for the whole walk, left uninitialized (read() fills what is used): a fresh
+        // one per file costs an allocation that also makes malloc consolidate its free lists.
+        constexpr std::size_t size = 65536;
+        if (!buffer) buffer.reset(new std::byte[size]);
         while (remaining_ > 0) {
             ssize_t const n = ::read(fd, buffer.get(), size);
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) fail(detail::errno_error(errno, "add_file", path.string()));
+            if (n < 0) fail(detail::errno_error(errno, "add_file", path));
             if (n == 0)
                 fail(detail::make_error(errc::size_mismatch, "add_file", "the file shrank while it was read",
                                         entry_path(), status::fatal));
             std::size_t const take = static_cast<std::int64_t>(n) > remaining_ ? static_cast<std::size_t>(remaining_)
                                                                                : static_cast<std::size_t>(n);
             write(std::span<std::byte const>(buffer.get(), take));
-        }
-    }
-
-    void add_children(detail::disk_reader& disk, std::filesystem::path const& dir, std::string const& prefix,
-                      tree_options const& options, int depth) {
-        // Following symlinks can loop; a depth limit is the simplest bound that needs no inode bookkeeping.
-        if (depth > 256)
-            fail(detail::make_error(errc::limit_exceeded, "add_tree", "folders nest too deep (a symlink loop?)",
-                                    dir.string(), status::fatal));
-        for (std::filesystem::directory_entry const& child : detail::sorted_children(dir)) {
-            if (options.filter && !options.filter(child)) continue;
-            std::string const name =
-                prefix.empty() ? child.path().filename().string() : prefix + "/" + child.path().filename().string();
-            add_from_disk(disk, child.path(), name, options);
-            bool const is_dir =
-                options.follow_symlinks ? child.is_directory() : child.is_directory() && !child.is_symlink();
-            if (is_dir) add_children(disk, child.path(), name, options, depth + 1);
         }
     }
 

@@ -5,6 +5,7 @@
 #include <test_support.hpp>
 
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 using namespace writer_test;
 using cbound_test::scratch_dir;
@@ -93,4 +94,55 @@ TEST_CASE("add_file stores one file under the name given, a missing file is a cl
     CHECK(contains(missing, "No such file"));
     w.close(); // the failed add left the archive intact
     CHECK(read_back(out) == listing{{"archive/name.txt", "content"}});
+}
+
+TEST_CASE("add_tree leaves out the archive it is writing, with a warning") {
+    scratch_dir dir("w-self");
+    fs::path const src = make_tree(dir);
+    ar::writer w = ar::writer::open(src / "self.tar");
+    w.add_tree(src, {.prefix = "src"});
+    REQUIRE(w.warnings().size() == 1);
+    CHECK(contains(w.warnings()[0].message, "not added to itself"));
+    w.close();
+    std::vector<std::string> names;
+    ar::reader r = ar::reader::open(src / "self.tar");
+    for (ar::entry_view e : r)
+        names.emplace_back(e.pathname());
+    CHECK(names == std::vector<std::string>{"src/", "src/a/", "src/a/y.txt", "src/a/z.txt", "src/b.txt", "src/link",
+                                            "src/skip.log"});
+}
+
+TEST_CASE("add_tree stores extended attributes only when asked") {
+    scratch_dir dir("w-xattr");
+    fs::path const src = make_tree(dir);
+    if (::setxattr((src / "b.txt").c_str(), "user.note", "kept", 4, 0) != 0) {
+        WARN("skipped: this file system has no user extended attributes");
+        return;
+    }
+    auto note_of = [&](ar::tree_options const& options) {
+        std::vector<std::byte> out;
+        ar::writer w = ar::writer::open_memory(out);
+        w.add_tree(src, options);
+        w.close();
+        std::string note = "<none>";
+        ar::reader r = ar::reader::open_memory(out);
+        for (ar::entry_view e : r)
+            for (auto const& x : e.xattrs())
+                if (e.pathname() == "src/b.txt" && x.name == "user.note") note = text_of(x.value);
+        return note;
+    };
+    CHECK(note_of({.prefix = "src"}) == "<none>");
+    CHECK(note_of({.prefix = "src", .xattrs = true}) == "kept");
+}
+
+TEST_CASE("add_tree stores a name that is not UTF-8 as its bytes, with a warning, as bsdtar does") {
+    scratch_dir dir("w-bytes");
+    cbound_test::write_file(dir / "src" / "bad\xff", "x");
+    std::vector<std::byte> out;
+    ar::writer w = ar::writer::open_memory(out);
+    w.add_tree(dir / "src", {.prefix = "src"});
+    REQUIRE(w.warnings().size() == 1);
+    CHECK(contains(w.warnings()[0].message, "UTF-8"));
+    w.close();
+    CHECK(read_back(out) == listing{{"src/", ""}, {"src/bad\xff", "x"}});
 }

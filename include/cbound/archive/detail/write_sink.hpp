@@ -45,6 +45,8 @@ public:
     virtual void close() {}
     /// Called instead of close() when the archive is abandoned: undo what can be undone.
     virtual void abort() noexcept {}
+    /// The descriptor the bytes go to, or -1: add_tree leaves that file out of the archive.
+    [[nodiscard]] virtual int descriptor() const noexcept { return -1; }
 
     /// Holds an exception thrown while libarchive was calling us.
     callback_guard guard;
@@ -73,6 +75,7 @@ class fd_sink final : public write_sink {
 public:
     explicit fd_sink(int fd) : fd_(fd) {}
     void write(std::span<std::byte const> bytes) override { write_all(fd_, bytes, {}); }
+    [[nodiscard]] int descriptor() const noexcept override { return fd_; }
 
 private:
     int fd_;
@@ -89,6 +92,7 @@ public:
     }
     // The name is kept as a string so that writing, which happens per block, allocates nothing.
     void write(std::span<std::byte const> bytes) override { write_all(fd_.get(), bytes, name_); }
+    [[nodiscard]] int descriptor() const noexcept override { return fd_.get(); }
     void close() override {
         // close() is where NFS and full disks report deferred write errors.
         if (::close(fd_.release()) != 0 && errno != EINTR) throw errno_error(errno, "close", name_);
@@ -114,6 +118,7 @@ public:
         if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
             throw errno_error(errno != 0 ? errno : EIO, "fwrite");
     }
+    [[nodiscard]] int descriptor() const noexcept override { return ::fileno(file_); }
     void close() override {
         if (std::fflush(file_) != 0) throw errno_error(errno != 0 ? errno : EIO, "fflush");
     }
