@@ -88,6 +88,7 @@ public:
     [[nodiscard]] static reader open(std::filesystem::path const& path, reader_options const& options = {}) {
         reader r(options);
         r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
+        r.state_->extent = detail::file_extent::of_path(path.c_str());
         return r;
     }
     /// Opens an archive held in memory without copying it; `bytes` must outlive the reader
@@ -101,6 +102,7 @@ public:
     /// Opens the archive readable from `fd`, which stays the caller's to close.
     [[nodiscard]] static reader open_fd(int fd, reader_options const& options = {}) {
         reader r(options);
+        r.state_->extent = detail::file_extent::of_fd(fd); // before libarchive reads from it
         r.check_open(archive_read_open_fd(r.handle(), fd, options.block_size), {});
         return r;
     }
