@@ -13,6 +13,7 @@
 #include <cbound/archive/detail/read_blocks.hpp>
 #include <cbound/archive/detail/read_lists.hpp>
 #include <cbound/archive/detail/read_state.hpp>
+#include <cbound/archive/features.hpp>
 #include <cbound/archive/owned_entry.hpp> // entry and entry_info: the owned counterparts, for writing
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
@@ -124,6 +125,26 @@ public:
         check();
         return archive_entry_gid(entry_);
     }
+#if CBOUND_ARCHIVE_HAS_OWNER_IS_SET
+    /// The owner's user id, or nullopt when the header records none (7z, warc, mtree): uid() says 0 then.
+    [[nodiscard]] std::optional<std::int64_t> uid_if_set() const noexcept {
+        check();
+        if (archive_entry_uid_is_set(entry_) == 0) return std::nullopt;
+        return archive_entry_uid(entry_);
+    }
+    /// The owner's group id, or nullopt when the header records none: gid() says 0 then.
+    [[nodiscard]] std::optional<std::int64_t> gid_if_set() const noexcept {
+        check();
+        if (archive_entry_gid_is_set(entry_) == 0) return std::nullopt;
+        return archive_entry_gid(entry_);
+    }
+    /// The permission bits, or nullopt when the header records none: perms() says 0 then.
+    [[nodiscard]] std::optional<unsigned> perms_if_set() const noexcept {
+        check();
+        if (archive_entry_perm_is_set(entry_) == 0) return std::nullopt;
+        return archive_entry_perm(entry_);
+    }
+#endif
 
     // --- times ------------------------------------------------------------------------
 
@@ -165,6 +186,14 @@ public:
         check();
         return archive_entry_rdev(entry_);
     }
+#if CBOUND_ARCHIVE_HAS_RDEV_IS_SET
+    /// The device number of a device entry, or nullopt when the header records none.
+    [[nodiscard]] std::optional<dev_t> rdev_if_set() const noexcept {
+        check();
+        if (archive_entry_rdev_is_set(entry_) == 0) return std::nullopt;
+        return archive_entry_rdev(entry_);
+    }
+#endif
     /// The extended attributes (name and raw value), borrowed from the entry.
     [[nodiscard]] xattr_range xattrs() const noexcept {
         check();

@@ -107,6 +107,7 @@ public:
         reader r(options);
         check_head_of(path, options);
         r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
+        r.state_->extent = detail::file_extent::of_path(path.c_str());
         return r;
     }
     /// Opens an archive held in memory without copying it; `bytes` must outlive the reader
@@ -126,6 +127,7 @@ public:
         if (at < 0) return open_callback(detail::fd_source(fd, options.block_size), options);
         check_head_at(fd, at, options);
         reader r(options);
+        r.state_->extent = detail::file_extent::of_fd(fd); // before libarchive reads from it
         r.check_open(archive_read_open_fd(r.handle(), fd, options.block_size), {});
         return r;
     }

@@ -23,6 +23,7 @@
 #include <cbound/archive/detail/write_sink.hpp>
 #include <cbound/archive/detail/write_spill.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/features.hpp>
 #include <cbound/archive/owned_entry.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
@@ -70,6 +71,8 @@ struct archive_kind {
 struct write_options {
     std::string options{};    ///< libarchive's option string, e.g. "compression-level=9" or "zstd:threads=2"
     std::string passphrase{}; ///< encrypts zip entries (AES-256 unless `options` sets zip:encryption)
+    /// How zip entries are compressed; nullopt: libarchive's default (deflate). See features.hpp.
+    std::optional<zip_compression> zip_method{};
 };
 
 /// Functions that receive a writer's bytes; each reports failure by throwing.
@@ -384,6 +387,7 @@ private:
         // gzip stamps the current time into its header by default; leave it out so equal inputs
         // give equal bytes (an explicit "gzip:timestamp" in the options turns it back on).
         if (compression == filter::gzip) setup_step(archive_write_set_options(a, "gzip:!timestamp"), "set_options");
+        if (options.zip_method) set_zip_method(fmt, *options.zip_method);
         if (!options.options.empty()) setup_step(archive_write_set_options(a, options.options.c_str()), "set_options");
         if (!options.passphrase.empty()) {
             if (fmt != format::zip)
@@ -392,6 +396,18 @@ private:
                 setup_step(archive_write_set_options(a, "zip:encryption=aes256"), "set_options");
             setup_step(archive_write_set_passphrase(a, options.passphrase.c_str()), "set_passphrase");
         }
+    }
+
+    /// Sets the zip compression method, refusing what the libarchive compiled against lacks.
+    void set_zip_method(format fmt, zip_compression method) {
+        std::string const name(to_string(method));
+        if (fmt != format::zip)
+            throw detail::make_error(errc::invalid_argument, "open", "zip_method applies to zip archives only");
+        if (!offers(method))
+            throw detail::make_error(errc::invalid_argument, "open",
+                                     "libarchive " ARCHIVE_VERSION_ONLY_STRING " cannot compress zip entries with " +
+                                         name + " (libarchive 3.8.0 and later can)");
+        setup_step(archive_write_set_options(handle_.get(), ("zip:compression=" + name).c_str()), "set_options");
     }
 
     void setup_step(int st, char const* operation) {

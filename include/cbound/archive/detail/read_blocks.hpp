@@ -26,6 +26,10 @@ namespace detail {
 /// the locals that archive_read_data_block already had, so nothing else escapes the hot path.
 [[gnu::cold]] [[gnu::noinline]] inline bool block_status(read_state& s, ::archive* a, int st, void const*& buffer,
                                                          std::size_t& size, la_int64_t& offset) {
+    // The end comes once per entry: answered before anything else, so that it costs a few
+    // instructions rather than the whole frame the retries and the throw need.
+    if (st == ARCHIVE_EOF) [[likely]]
+        return false;
     for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
         st = archive_read_data_block(a, &buffer, &size, &offset);
     if (st == ARCHIVE_EOF) {

@@ -6,6 +6,7 @@
 
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/read_extent.hpp>
 #include <cbound/archive/detail/read_names.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/detail/generation.hpp>
@@ -51,6 +52,7 @@ struct read_state {
     std::shared_ptr<void> source;         ///< the user's source object (callbacks, istream buffer)
     std::function<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
     std::string passphrase_buffer; ///< keeps the callback's answer alive for libarchive
+    file_extent extent;            ///< the regular file read (path or descriptor), checked at the end
 
     /// The pathname of the current entry, for error messages ("" when none).
     [[nodiscard]] std::string_view current_pathname() const noexcept {
@@ -145,6 +147,11 @@ inline void decode_zip_names(read_state& s) {
     s.current = nullptr;
     if (st == ARCHIVE_EOF) {
         s.guard.rethrow_if_any(); // a source that threw may look like a clean end to libarchive
+        // libarchive before 3.8.0 skips past the end of a cut file and reports a clean end.
+        if (std::int64_t const past = bytes_past_end(s.handle.get(), s.extent); past > 0) {
+            s.fatal = true;
+            throw truncated_file_error(past);
+        }
         return;
     }
     throw_failure(s, st, "read_next_header", {});
