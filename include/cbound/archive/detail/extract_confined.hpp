@@ -91,6 +91,7 @@ private:
     };
 
     void one(entry_view e) {
+        tree_.next_entry();
         ::archive_entry* const a = e.native_handle();
         std::string name;
         entry_facts facts;
@@ -115,6 +116,10 @@ private:
         if (plan.verdict == entry_outcome::skipped) return skip(e, std::move(name), std::move(plan.reason));
         if (plan.has_data) books_.check_declared(facts.size, name);
         std::string_view const relative = plan.relative;
+        // A symlink is judged against the real tree before any folder is made for it.
+        if (plan.kind == node_kind::symlink) {
+            if (auto escape = real_escape(relative, plan.link)) return reject(e, std::move(name), std::move(*escape));
+        }
         reached_folder const folder = tree_.reach(parent_of(relative), true);
         if (!folder.refusal.empty()) return reject(e, std::move(name), folder.refusal);
         if (!folder.failure.empty())
@@ -245,6 +250,7 @@ private:
         std::sort(fixups_.begin(), fixups_.end(),
                   [](folder_fixup const& a, folder_fixup const& b) { return a.relative > b.relative; });
         for (folder_fixup const& f : fixups_) {
+            tree_.next_entry();
             reached_folder const folder = tree_.reach(f.relative, false);
             if (folder.fd < 0) continue; // replaced or removed since: nothing of ours to fix
             if (f.set_mode) (void)::fchmod(folder.fd, f.mode);
@@ -407,8 +413,6 @@ private:
     // --- symlinks --------------------------------------------------------------------------
 
     void make_symlink(entry_view e, std::string name, int dirfd, std::string const& leaf, entry_plan const& plan) {
-        if (auto escape = real_escape(plan.relative, plan.link)) return reject(e, std::move(name), std::move(*escape));
-        std::string temp;
         if (::symlinkat(plan.link.c_str(), dirfd, leaf.c_str()) != 0) {
             if (errno != EEXIST) return fail(e, std::move(name), errno_failure(errno, "cannot create the symlink"));
             entry_failure failure;

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -69,7 +70,6 @@ public:
     [[nodiscard]] reached_folder reach(std::string_view relative, bool create) {
         if (relative.empty()) return {root_.get(), {}, {}, 0};
         if (auto it = cache_.find(std::string(relative)); it != cache_.end()) return {it->second.get(), {}, {}, 0};
-        if (cache_.size() >= max_cached) cache_.clear();
         // Start from the deepest folder already open.
         std::string_view base = parent_of(relative);
         int base_fd = root_.get();
@@ -96,8 +96,21 @@ public:
             std::string_view const key = it->first;
             bool const below = key.size() >= relative.size() && key.substr(0, relative.size()) == relative &&
                                (key.size() == relative.size() || key[relative.size()] == '/');
-            it = below ? cache_.erase(it) : std::next(it);
+            if (!below) {
+                ++it;
+                continue;
+            }
+            retired_.push_back(std::move(it->second));
+            it = cache_.erase(it);
         }
+    }
+
+    /// Starts a new entry: descriptors handed out so far may be closed now. Until this is
+    /// called, every descriptor reach() returned stays open (forgotten ones included), so an
+    /// entry can hold several at once.
+    void next_entry() {
+        retired_.clear();
+        if (cache_.size() >= max_cached) cache_.clear();
     }
 
 private:
@@ -176,6 +189,7 @@ private:
 
     unique_fd root_;
     std::unordered_map<std::string, unique_fd> cache_;
+    std::vector<unique_fd> retired_; ///< forgotten during the current entry, closed at the next
     bool use_openat2_ = true;
 };
 
