@@ -120,6 +120,8 @@ class Bench:
         sides: {side: argv or (argv, stdout-file)}; sides whose argv is None are absent.
         prepare/cleanup(side) run untimed around each run (fresh output folders).
         """
+        if self.opts.only and group != self.opts.only:
+            return None
         present = {s: a for s, a in sides.items() if a is not None}
         if "cbound" not in present:
             log(f"skip {group} {name}: no cbound binary yet")
@@ -158,7 +160,36 @@ class Bench:
         log(f"{group:8} {name:34} {shown}")
         return row
 
+    def gnu_tar(self):
+        """GNU tar's name on this machine (tar, or gtar where tar is another one), or None."""
+        for name in ("tar", "gtar"):
+            if self.have(name):
+                probe = subprocess.run([name, "--version"], capture_output=True, text=True)
+                if "GNU tar" in probe.stdout:
+                    return name
+        return None
+
+    def syscalls(self, row, sides, files, prepare, cleanup):
+        """System calls per file of each side, counted once by `strace -c -f` (not timed)."""
+        if not self.have("strace"):
+            return
+        out = self.scratch / "strace.txt"
+        for side, spec in sides.items():
+            if spec is None:
+                continue
+            argv = spec[0] if isinstance(spec, tuple) else spec
+            prepare(side)
+            subprocess.run(["strace", "-f", "-c", "-o", str(out)] + argv, capture_output=True)
+            cleanup(side)
+            for line in out.read_text().splitlines():
+                if line.rstrip().endswith("total"):
+                    row.setdefault("syscalls", {})[side] = int(line.split()[3]) / files
+        if row.get("syscalls"):
+            log("syscalls per file: " + "  ".join(f"{s}={v:.1f}" for s, v in row["syscalls"].items()))
+
     def callgrind(self, name, raw_argv, cbound_argv, goal, locale=None):
+        if self.opts.only and self.opts.only != "callgrind":
+            return
         if locale:
             name = f"{name}, {locale}"
         if not self.have("valgrind") or raw_argv is None or cbound_argv is None:
@@ -257,14 +288,23 @@ class Bench:
             "bsdtar": ["bsdtar", "-cf", str(out), "-C", tree, "."] if bsdtar else None,
         }, baseline="bsdtar", goal=("bsdtar", 1.05), cleanup=self.wipe(out))
 
-        # extract with the default safe policy into a fresh folder each time
+        # extract with the default safe policy into a fresh folder each time, against bsdtar
+        # and GNU tar; system calls per file under strace -c -f, once per side
         dest = self.scratch / "dest"
-        for label, path in ((f"small .tar ({o.disk_entries} files)", self.tar(disk)), ("large .tar", self.tar(large))):
-            self.compare("extract", label, {
+        gnutar = self.gnu_tar()
+        extracts = ((f"small .tar ({o.disk_entries} files)", self.tar(disk), o.disk_entries, 0.5),
+                    ("large .tar", self.tar(large), int(o.large.split("x")[0]), 1.0))
+        for label, path, files, goal in extracts:
+            sides = {
                 "raw": opt(extract_raw, "extract", path, str(dest)),
                 "cbound": opt(extract_cb, "extract", path, str(dest)),
                 "bsdtar": ["bsdtar", "-xf", path, "-C", str(dest)] if bsdtar else None,
-            }, baseline="bsdtar", goal=("bsdtar", 1.05), prepare=self.fresh(dest), cleanup=self.wipe(dest))
+                "gnutar": [gnutar, "-xf", path, "-C", str(dest)] if gnutar else None,
+            }
+            self.compare("extract", label, sides, baseline="bsdtar", goal=("bsdtar", goal), prepare=self.fresh(dest),
+                         cleanup=self.wipe(dest),
+                         extra=lambda row, s=sides, n=files: self.syscalls(row, s, n, self.fresh(dest),
+                                                                           self.wipe(dest)))
 
         # instruction counts on a smaller but representative workload, in the default "C"
         # locale (what a program that never calls setlocale gets) and in a UTF-8 one
@@ -333,8 +373,9 @@ def table(bench, command):
              "## Wall time (median seconds, ratio = cbound / baseline)", "",
              "Wall times on a shared machine move by tens of percent between runs; the callgrind instruction "
              "counts below are the stable figure (identical to 4 digits from run to run).", "",
-             "| operation | workload | raw C | cbound | bsdtar | python | cbound / baseline | goal | verdict | note |",
-             "|---|---|---:|---:|---:|---:|---:|---|---|---|"]
+             "| operation | workload | raw C | cbound | bsdtar | GNU tar | python | cbound / baseline | goal | verdict "
+             "| note |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|"]
     for row in bench.rows:
         sides = row["sides"]
 
@@ -354,9 +395,17 @@ def table(bench, command):
         if "raw index" in sides:
             raw_cell = f"{cell('raw')} (scan) / {cell('raw index')} (index)"
         lines.append(f"| {row['group']} | {row['name']} | {raw_cell} | {cell('cbound')} | {cell('bsdtar')} | "
-                     f"{cell('python')} | {f'{ratio:.3f} vs {base}' if ratio else '–'} | {goal_text} | "
+                     f"{cell('gnutar')} | {cell('python')} | {f'{ratio:.3f} vs {base}' if ratio else '–'} | {goal_text} | "
                      f"{verdict(ratio, limit)} | {row.get('note', '')} |")
         row["ratio"] = ratio
+    syscall_rows = [r for r in bench.rows if r.get("syscalls")]
+    if syscall_rows:
+        lines += ["", "## System calls per file (`strace -c -f`, one untimed run per side)", "",
+                  "| operation | workload | raw C | cbound | bsdtar | GNU tar |", "|---|---|---:|---:|---:|---:|"]
+        for row in syscall_rows:
+            calls = row["syscalls"]
+            shown = [f"{calls[s]:.1f}" if s in calls else "–" for s in ("raw", "cbound", "bsdtar", "gnutar")]
+            lines.append(f"| {row['group']} | {row['name']} | " + " | ".join(shown) + " |")
     lookup_rows = [r for r in bench.rows if r.get("lookup")]
     if lookup_rows:
         lines += ["", f"## tarball random lookups ({bench.opts.lookups} × `file(i)`, in-process timing)", "",
@@ -407,6 +456,8 @@ def main():
     parser.add_argument("--disk-entries", type=int, default=20000, help="files in the extract / add_tree set")
     parser.add_argument("--callgrind-entries", type=int, default=20000, help="files in the callgrind workload")
     parser.add_argument("--no-callgrind", action="store_true", help="skip instruction counting")
+    parser.add_argument("--only", default=None, help="run one group only (list, read, tarball, create, "
+                        "extract, callgrind)")
     parser.add_argument("--smoke", action="store_true", help="tiny workload, one repetition, no output files")
     parser.add_argument("--md", help="write the table here (Markdown)")
     parser.add_argument("--svg", help="write the bar chart here")

@@ -224,7 +224,13 @@ private:
                 break;
             }
         }
-        if (!(merged && options_.existing == overwrite::never)) defer_folder(e, plan, create_mode);
+        if (!(merged && options_.existing == overwrite::never)) {
+            if (options_.preserve_owner) {
+                auto const [uid, gid] = owner_of(e.native_handle());
+                (void)::fchownat(dirfd, leaf.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW); // never followed
+            }
+            defer_folder(e, plan, create_mode);
+        }
         books_.drain(e, name);
         done(std::move(name), entry_outcome::extracted);
     }
