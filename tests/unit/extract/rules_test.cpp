@@ -5,6 +5,8 @@
 #include <cbound/archive/detail/extract_path.hpp>
 #include <cbound/archive/detail/extract_policy.hpp>
 
+#include <unistd.h>
+
 using namespace extract_test;
 namespace cd = cbound::archive::detail;
 
@@ -50,8 +52,15 @@ TEST_CASE("the descriptor walk refuses symlinks on the way", "[extract][rules]")
     fs::create_directories(work / "d/sub");
     fs::create_directory_symlink(work / "d/sub", work / "d/lnk");
     cbound_test::write_file(work / "d/file", "x");
-    cd::confined_root tree(work.path().string());
+    bool const openat2 = GENERATE(true, false); // with openat2, and the O_NOFOLLOW walk alone
+    INFO("openat2 " << openat2);
+    cd::confined_root tree(work.path().string(), openat2);
     REQUIRE(tree.is_open());
+    // A file is made in one call only where that stays confined.
+    int const made = tree.create_file("d/lnk/made", 0644);
+    CHECK(made < 0);
+    CHECK_FALSE(fs::exists(work / "d/sub/made"));
+    if (made >= 0) ::close(made);
     CHECK(tree.reach("d/sub", false).fd >= 0);
     CHECK(tree.reach("d/sub", false).refusal.empty());
     auto const through_link = tree.reach("d/lnk", false);
@@ -64,6 +73,11 @@ TEST_CASE("the descriptor walk refuses symlinks on the way", "[extract][rules]")
     CHECK(tree.reach("new/deeper", false).fd < 0); // missing folders are made only when asked
     CHECK(tree.reach("new/deeper", true).fd >= 0);
     CHECK(fs::is_directory(work / "new/deeper"));
+    int const file = tree.create_file("new/deeper/f", 0644); // its folder is open now
+    CHECK(file >= 0);
+    if (file >= 0) ::close(file);
+    CHECK(fs::is_regular_file(work / "new/deeper/f"));
+    fs::remove_all(work / "new");
 }
 
 TEST_CASE("policies clean modes like PEP 706", "[extract][rules]") {

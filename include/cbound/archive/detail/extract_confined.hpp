@@ -120,6 +120,12 @@ private:
         if (plan.kind == node_kind::symlink) {
             if (auto escape = real_escape(relative, plan.link)) return reject(e, std::move(name), std::move(*escape));
         }
+        if (plan.kind == node_kind::file) {
+            // The common case in one call: created beneath the destination, no symlink on the
+            // way. Anything unusual (a missing folder, something in the way) takes the walk.
+            int const fd = tree_.create_file(relative, plan.mode);
+            if (fd >= 0) return write_new_file(e, std::move(name), unique_fd(fd), plan);
+        }
         reached_folder const folder = tree_.reach(parent_of(relative), true);
         if (!folder.refusal.empty()) return reject(e, std::move(name), folder.refusal);
         if (!folder.failure.empty())
@@ -285,9 +291,28 @@ private:
         unique_fd file(fd);
         std::string const& written = temp.empty() ? leaf : temp;
         std::string note;
-        entry_failure failure = fill(e, name, file.get(), dirfd, written, true, note);
+        entry_failure failure = fill(e, name, file.get(), true, note, [&] { ::unlinkat(dirfd, written.c_str(), 0); });
         if (!failure.failed() && !temp.empty()) failure = install(dirfd, temp, leaf);
         if (failure.failed()) return fail_after_data(std::move(name), std::move(failure));
+        done(std::move(name), entry_outcome::extracted, std::move(note));
+    }
+
+    /// Fills a file created without its folder at hand; on failure the folder is reached
+    /// again and the name removed only while it still names this file.
+    void write_new_file(entry_view e, std::string name, unique_fd file, entry_plan const& plan) {
+        std::string note;
+        auto remove = [&] {
+            struct stat mine {};
+            if (::fstat(file.get(), &mine) != 0) return;
+            reached_folder const folder = tree_.reach(parent_of(plan.relative), false);
+            if (folder.fd < 0) return;
+            std::string const leaf(leaf_of(plan.relative));
+            std::optional<struct stat> const there = existing_at(folder.fd, leaf.c_str());
+            if (there && there->st_ino == mine.st_ino && there->st_dev == mine.st_dev)
+                ::unlinkat(folder.fd, leaf.c_str(), 0);
+        };
+        if (auto f = fill(e, name, file.get(), true, note, remove); f.failed())
+            return fail_after_data(std::move(name), std::move(f));
         done(std::move(name), entry_outcome::extracted, std::move(note));
     }
 
@@ -315,10 +340,10 @@ private:
         return -1;
     }
 
-    /// Writes the entry's data and metadata to `fd` (named `written` in `dirfd`); on failure
-    /// the name is removed. `created` says whether the creation mode already applied.
-    entry_failure fill(entry_view e, std::string const& name, int fd, int dirfd, std::string const& written,
-                       bool created, std::string& note) {
+    /// Writes the entry's data and metadata to `fd`; on failure `remove()` removes its name.
+    /// `created` says whether the creation mode already applied.
+    template <class Remove>
+    entry_failure fill(entry_view e, std::string const& name, int fd, bool created, std::string& note, Remove remove) {
         std::uint64_t entry_bytes = 0;
         std::int64_t end = 0;
         try {
@@ -328,7 +353,7 @@ private:
                 books_.decoded(size, name);
                 books_.written(size, entry_bytes, name);
                 if (auto f = write_at(fd, b.data.data(), size, b.offset); f.failed()) {
-                    ::unlinkat(dirfd, written.c_str(), 0);
+                    remove();
                     books_.drain(e, name);
                     return f;
                 }
@@ -336,11 +361,11 @@ private:
                 books_.tell_progress(name);
             }
         } catch (error const& ex) {
-            ::unlinkat(dirfd, written.c_str(), 0);
+            remove();
             if (extract_books::is_final(ex)) throw;
             return {ex.code(), ex.message()};
         } catch (...) {
-            ::unlinkat(dirfd, written.c_str(), 0);
+            remove();
             throw;
         }
         entry_failure failure;
@@ -351,7 +376,7 @@ private:
         if (!failure.failed() && ::fstat(fd, &st) != 0) failure = errno_failure(errno, "cannot inspect the file");
         if (!failure.failed()) failure = file_metadata(e, fd, created, note);
         if (failure.failed()) {
-            ::unlinkat(dirfd, written.c_str(), 0);
+            remove();
             return failure;
         }
         made_.emplace(st.st_dev, st.st_ino);
@@ -607,7 +632,7 @@ private:
         if (!file || ::fstat(file.get(), &st) != 0 || st.st_ino != target->st_ino || st.st_dev != target->st_dev)
             return fail(e, std::move(name), errno_failure(file ? EBUSY : errno, "cannot write through the hard link"));
         std::string note;
-        if (auto f = fill(e, name, file.get(), dirfd, leaf, false, note); f.failed())
+        if (auto f = fill(e, name, file.get(), false, note, [&] { ::unlinkat(dirfd, leaf.c_str(), 0); }); f.failed())
             return fail_after_data(std::move(name), std::move(f));
         done(std::move(name), entry_outcome::extracted, std::move(note));
     }

@@ -16,6 +16,7 @@
 #include <cbound/posix.hpp>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -56,8 +57,10 @@ struct reached_folder {
 /// The destination folder, open, and the folders below it reached by descriptor.
 class confined_root {
 public:
-    /// Opens `root` (which the caller created) as the destination.
-    explicit confined_root(std::string const& root) : root_(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+    /// Opens `root` (which the caller created) as the destination; `try_openat2` false
+    /// walks one component at a time from the start (what a kernel without openat2 gets).
+    explicit confined_root(std::string const& root, bool try_openat2 = true)
+        : root_(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)), use_openat2_(try_openat2) {}
 
     /// Whether the destination opened; errno tells why not.
     [[nodiscard]] bool is_open() const noexcept { return static_cast<bool>(root_); }
@@ -82,11 +85,31 @@ public:
         }
         std::string_view rest = base.empty() ? relative : relative.substr(base.size() + 1);
         if (use_openat2_) {
-            int const fd = open_beneath(base_fd, std::string(rest));
+            int const fd = open_beneath(base_fd, std::string(rest), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW, 0);
             if (fd >= 0) return {remember(relative, fd), {}, {}, 0};
             // Anything else (missing, a symlink, a file on the way) is sorted out by the walk.
         }
         return walk(relative, base.empty() ? 0 : base.size() + 1, base_fd, create);
+    }
+
+    /// Creates the new file `relative` (O_CREAT | O_EXCL | O_NOFOLLOW, write only) in one call:
+    /// in its folder when that is open, else with openat2 beneath the destination with no
+    /// symlink anywhere. -1 with errno when it cannot (a missing folder, something in the
+    /// way, no openat2): the caller then walks with reach().
+    [[nodiscard]] int create_file(std::string_view relative, mode_t mode) {
+        std::string_view const parent = parent_of(relative);
+        constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+        if (parent.empty() || cache_.count(std::string(parent)) != 0) {
+            int const dirfd = parent.empty() ? root_.get() : cache_.find(std::string(parent))->second.get();
+            std::string const leaf(leaf_of(relative));
+            return retry(::openat(dirfd, leaf.c_str(), flags, mode),
+                         [&] { return ::openat(dirfd, leaf.c_str(), flags, mode); });
+        }
+        if (!use_openat2_) {
+            errno = ENOSYS;
+            return -1;
+        }
+        return open_beneath(root_.get(), std::string(relative), flags, mode);
     }
 
     /// Forgets the open folder `relative` and all below it: an entry is replacing what is there.
@@ -118,10 +141,11 @@ private:
 
     /// openat2 beneath `dirfd` with no symlink anywhere; -1 with errno on failure. Turns
     /// itself off for good when the kernel or a sandbox refuses the call itself.
-    int open_beneath(int dirfd, std::string const& rest) {
+    int open_beneath(int dirfd, std::string const& rest, int flags, mode_t mode) {
 #if defined(SYS_openat2) && defined(RESOLVE_BENEATH)
         struct open_how how {};
-        how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
+        how.flags = static_cast<std::uint64_t>(flags);
+        how.mode = mode;
         how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
         for (;;) {
             long const fd = ::syscall(SYS_openat2, dirfd, rest.c_str(), &how, sizeof how);
@@ -133,6 +157,8 @@ private:
 #else
         (void)dirfd;
         (void)rest;
+        (void)flags;
+        (void)mode;
         use_openat2_ = false;
         errno = ENOSYS;
         return -1;
@@ -166,6 +192,14 @@ private:
             start = end + 1;
         }
         return {fd, {}, {}, 0};
+    }
+
+    /// `fd`, or `again()` while the call was interrupted.
+    template <class Again>
+    static int retry(int fd, Again again) {
+        while (fd < 0 && errno == EINTR)
+            fd = again();
+        return fd;
     }
 
     static int open_folder(int dirfd, std::string const& name) {
