@@ -48,23 +48,44 @@ TEST_CASE("extended attributes are restored in the namespaces the policy allows"
     CHECK(xattr_of(work / "tar/f", "security.capability").empty());
 }
 
-TEST_CASE("POSIX ACLs are restored as bsdtar restores them", "[extract][xattr]") {
-    cbound_test::scratch_dir work("acl");
-    python_tar(work / "a.tar",
-               "i = tarfile.TarInfo('f'); i.size = 1; i.mode = 0o640\n"
-               "i.pax_headers = {'SCHILY.acl.access': 'user::rw-,user:1234:r--,group::r--,mask::r--,other::---'}\n"
-               "t.addfile(i, io.BytesIO(b'x'))\n",
-               "'w', format=tarfile.PAX_FORMAT");
+namespace {
+
+/// Writes a pax tar holding `body`, extracts it with bsdtar --acls -xpf and with cbound
+/// (preserve_acls), and requires the same `attribute` on `name` in both.
+void require_acl_like_bsdtar(fs::path const& work, std::string const& body, char const* name, char const* attribute) {
+    python_tar(work / "a.tar", body, "'w', format=tarfile.PAX_FORMAT");
     fs::create_directories(work / "theirs");
     if (run("bsdtar --acls -xpf " + sh_quote((work / "a.tar").string()) + " -C " + sh_quote((work / "theirs").string()))
                 .exit_code != 0 ||
-        xattr_of(work / "theirs/f", "system.posix_acl_access").empty()) {
+        xattr_of(work / "theirs" / name, attribute).empty()) {
         WARN("skipped: no POSIX ACLs here");
         return;
     }
     ca::extract_options o;
     o.preserve_acls = true;
     (void)extract_file(work / "a.tar", work / "ours", o);
-    CHECK(xattr_of(work / "ours/f", "system.posix_acl_access") ==
-          xattr_of(work / "theirs/f", "system.posix_acl_access"));
+    CHECK(xattr_of(work / "ours" / name, attribute) == xattr_of(work / "theirs" / name, attribute));
+    CHECK(fs::status(work / "ours" / name).permissions() == fs::status(work / "theirs" / name).permissions());
+}
+
+} // namespace
+
+TEST_CASE("POSIX ACLs are restored as bsdtar restores them", "[extract][xattr]") {
+    cbound_test::scratch_dir work("acl");
+    require_acl_like_bsdtar(
+        work.path(),
+        "i = tarfile.TarInfo('f'); i.size = 1; i.mode = 0o640\n"
+        "i.pax_headers = {'SCHILY.acl.access': 'user::rw-,user:1234:r--,group::r--,mask::r--,other::---'}\n"
+        "t.addfile(i, io.BytesIO(b'x'))\n",
+        "f", "system.posix_acl_access");
+}
+
+TEST_CASE("a folder's default ACL is restored as bsdtar restores it", "[extract][xattr]") {
+    cbound_test::scratch_dir work("acl-default");
+    require_acl_like_bsdtar(
+        work.path(),
+        "i = tarfile.TarInfo('d'); i.type = tarfile.DIRTYPE; i.mode = 0o750\n"
+        "i.pax_headers = {'SCHILY.acl.default': 'user::rwx,user:1234:r-x,group::r-x,mask::r-x,other::---'}\n"
+        "t.addfile(i)\n",
+        "d", "system.posix_acl_default");
 }

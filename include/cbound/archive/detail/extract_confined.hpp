@@ -88,6 +88,7 @@ private:
         mode_t mode = 0;
         bool set_times = false;
         struct timespec times[2]{};
+        std::string acl_access, acl_default; ///< system.posix_acl_* values, when preserve_acls
     };
 
     void one(entry_view e) {
@@ -251,9 +252,13 @@ private:
             f.mode = plan.mode & ~*umask_;
         }
         if (options_.preserve_times) f.set_times = entry_times(e.native_handle(), f.times);
-        if (!f.set_mode && !f.set_times) return;
+        if (options_.preserve_acls) {
+            f.acl_access = posix_acl_xattr(e.native_handle(), ARCHIVE_ENTRY_ACL_TYPE_ACCESS);
+            f.acl_default = posix_acl_xattr(e.native_handle(), ARCHIVE_ENTRY_ACL_TYPE_DEFAULT);
+        }
+        if (!f.set_mode && !f.set_times && f.acl_access.empty() && f.acl_default.empty()) return;
         f.relative = plan.relative;
-        books_.hold_names(static_cast<std::int64_t>(f.relative.size()));
+        books_.hold_names(static_cast<std::int64_t>(f.relative.size() + f.acl_access.size() + f.acl_default.size()));
         fixups_.push_back(std::move(f));
     }
 
@@ -265,6 +270,10 @@ private:
             tree_.next_entry();
             reached_folder const folder = tree_.reach(f.relative, false);
             if (folder.fd < 0) continue; // replaced or removed since: nothing of ours to fix
+            if (!f.acl_access.empty())
+                (void)::fsetxattr(folder.fd, "system.posix_acl_access", f.acl_access.data(), f.acl_access.size(), 0);
+            if (!f.acl_default.empty())
+                (void)::fsetxattr(folder.fd, "system.posix_acl_default", f.acl_default.data(), f.acl_default.size(), 0);
             if (f.set_mode) (void)::fchmod(folder.fd, f.mode);
             if (f.set_times) (void)::futimens(folder.fd, f.times);
         }
