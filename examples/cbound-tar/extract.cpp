@@ -58,21 +58,26 @@ private:
 int extract(arguments const& args) {
     cbound::archive::extract_options options;
     options.policy = policy_named(args.policy);
-    // Report every refused entry and extract the rest, as tar does, instead of stopping at the first.
+    // Report every refused or failed entry and extract the rest, as tar does, instead of
+    // stopping at the first; the exit status says something was left out.
     options.unsafe = cbound::archive::on_unsafe::skip;
+    options.failure = cbound::archive::on_failure::skip;
     bool const show_progress = ::isatty(STDERR_FILENO) == 1;
     progress_bar bar;
     if (show_progress) options.on_progress = [&bar](cbound::archive::progress const& p) { return bar(p); };
 
     auto r = cbound::archive::reader::open(args.archive);
     cbound::archive::extract_report const report = cbound::archive::extract(r, args.directory, options);
-    if (show_progress) bar.finish(report.entries.size(), report.bytes_written);
+    if (show_progress)
+        bar.finish(report.extracted + report.skipped + report.rejected + report.failed, report.bytes_written);
 
     using cbound::archive::entry_outcome;
     for (cbound::archive::entry_result const& e : report.entries) {
         if (e.outcome == entry_outcome::rejected) complain(args.archive, e.pathname, "refused: " + e.reason);
         if (e.outcome == entry_outcome::failed) complain(args.archive, e.pathname, "failed: " + e.reason);
     }
+    if (report.omitted != 0)
+        complain(args.archive, {}, std::to_string(report.omitted) + " more entries not listed (the report is bounded)");
     for (cbound::archive::warning const& w : r.warnings())
         complain(args.archive, w.pathname, "warning: " + w.message);
     return report.rejected + report.failed == 0 ? ok : archive_error;

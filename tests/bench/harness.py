@@ -136,6 +136,8 @@ class Bench:
         sides: {side: argv or (argv, stdout-file)}; sides whose argv is None are absent.
         prepare/cleanup(side) run untimed around each run (fresh output folders).
         """
+        if self.opts.only and group != self.opts.only:
+            return None
         present = {s: a for s, a in sides.items() if a is not None}
         if "cbound" not in present:
             log(f"skip {group} {name}: no cbound binary yet")
@@ -174,10 +176,21 @@ class Bench:
         log(f"{group:8} {name:34} {shown}")
         return row
 
+    def gnu_tar(self):
+        """GNU tar's name on this machine (tar, or gtar where tar is another one), or None."""
+        for name in ("tar", "gtar"):
+            if self.have(name):
+                probe = subprocess.run([name, "--version"], capture_output=True, text=True)
+                if "GNU tar" in probe.stdout:
+                    return name
+        return None
+
     def callgrind(self, name, raw_argv, cbound_argv, goal, locale=None, entries=None, per_entry_goal=None):
         """Counts both sides' instructions; `goal` bounds the ratio, or `per_entry_goal` the
         instructions per entry that cbound adds over raw C (then `goal` is not used), which
         does not move with how much work libarchive itself does per entry."""
+        if self.opts.only and self.opts.only != "callgrind":
+            return
         if locale:
             name = f"{name}, {locale}"
         if not self.have("valgrind") or raw_argv is None or cbound_argv is None:
@@ -279,32 +292,43 @@ class Bench:
 
         # add_tree against GNU tar (the faster tar here) and bsdtar -cf on the same folder
         tree = self.tree(disk)
-        gnutar = self.have("tar")
+        gnutar = self.gnu_tar()
         create_sides = {
             "cbound": opt(writer_cb, "add_tree", tree, str(out)),
             "bsdtar": ["bsdtar", "-cf", str(out), "-C", tree, "."] if bsdtar else None,
-            "GNU tar": ["tar", "--format=posix", "-cf", str(out), "-C", tree, "."] if gnutar else None,
+            "GNU tar": [gnutar, "--format=posix", "-cf", str(out), "-C", tree, "."] if gnutar else None,
         }
         self.compare("create", f"add_tree ({o.disk_entries} files)", create_sides,
                      baseline="GNU tar" if gnutar else "bsdtar", goal=("GNU tar", 1.0) if gnutar else ("bsdtar", 1.0),
                      cleanup=self.wipe(out))
-        self.count_syscalls(f"add_tree ({o.disk_entries} files)", create_sides, out, files_in(tree))
+        self.count_syscalls("create", f"add_tree ({o.disk_entries} files)", create_sides, out, files_in(tree))
 
-        # extract with the default safe policy into a fresh folder each time
+        # extract with the default safe policy into a fresh folder each time, against bsdtar
+        # and GNU tar; system calls per file under strace -c -f, once per side
         dest = self.scratch / "dest"
-        for label, path in ((f"small .tar ({o.disk_entries} files)", self.tar(disk)), ("large .tar", self.tar(large))):
-            self.compare("extract", label, {
+        gnutar = self.gnu_tar()
+        extracts = ((f"small .tar ({o.disk_entries} files)", self.tar(disk), o.disk_entries, 0.5),
+                    ("large .tar", self.tar(large), int(o.large.split("x")[0]), 1.0))
+        for label, path, files, goal in extracts:
+            sides = {
                 "raw": opt(extract_raw, "extract", path, str(dest)),
                 "cbound": opt(extract_cb, "extract", path, str(dest)),
                 "bsdtar": ["bsdtar", "-xf", path, "-C", str(dest)] if bsdtar else None,
-            }, baseline="bsdtar", goal=("bsdtar", 1.05), prepare=self.fresh(dest), cleanup=self.wipe(dest))
+                "GNU tar": [gnutar, "-xf", path, "-C", str(dest)] if gnutar else None,
+            }
+            self.compare("extract", label, sides, baseline="bsdtar", goal=("bsdtar", goal), prepare=self.fresh(dest),
+                         cleanup=self.wipe(dest))
+            self.count_syscalls("extract", f"extract {label}", sides, dest, files, prepare=self.fresh(dest))
 
         if not o.no_callgrind:
             self.instruction_counts(opt)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def count_syscalls(self, name, sides, out, files):
-        """System calls per file of each side, from `strace -f -c` (the kernel work a walk costs)."""
+    def count_syscalls(self, group, name, sides, out, files, prepare=None):
+        """System calls per file of each side, from `strace -f -c` (the kernel work a walk or an
+        extraction costs); `out` is removed after each side, `prepare(side)` runs before it."""
+        if self.opts.only and group != self.opts.only:
+            return
         if not self.have("strace"):
             self.syscalls.append({"name": name, "note": "no strace"})
             return
@@ -312,6 +336,8 @@ class Bench:
             if argv is None:
                 continue
             report = self.scratch / f"strace.{side.replace(' ', '-')}.txt"
+            if prepare:
+                prepare(side)
             try:
                 check_call(["strace", "-f", "-c", "-o", str(report)] + argv, quiet=True)
             except RuntimeError as e:  # a sandbox may forbid ptrace
@@ -515,6 +541,8 @@ def main():
     parser.add_argument("--no-callgrind", action="store_true", help="skip instruction counting")
     parser.add_argument("--callgrind-only", action="store_true",
                         help="only the instruction counts (e.g. against another libarchive build)")
+    parser.add_argument("--only", default=None, help="run one group only (list, read, tarball, create, "
+                        "extract, callgrind)")
     parser.add_argument("--smoke", action="store_true", help="tiny workload, one repetition, no output files")
     parser.add_argument("--md", help="write the table here (Markdown)")
     parser.add_argument("--svg", help="write the bar chart here")

@@ -87,7 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     std::error_code ec;
     fs::remove_all(box.dest, ec);
     cbound::archive::extract_options options;
-    options.unsafe = cbound::archive::on_unsafe::skip; // go on past refusals: more paths explored
+    options.unsafe = cbound::archive::on_unsafe::skip;   // go on past refusals: more paths explored
+    options.failure = cbound::archive::on_failure::skip; // and past failed entries
     options.limits.max_total_bytes = 16u << 20;
     options.limits.max_entries = 2000;
     try {

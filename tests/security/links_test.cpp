@@ -124,7 +124,9 @@ TEST_CASE("case 15: symlink, hardlink through it, then a regular file over the h
         if (o.unsafe == ca::on_unsafe::stop) {
             require_refused(ws, ws.make("case15_link_then_hardlink", "o.tar"), o, {"d"});
         } else {
-            auto const report = ws.extract(ws.make("case15_link_then_hardlink", "o.tar"), o);
+            auto skip_all = o;
+            skip_all.failure = ca::on_failure::skip; // "hl" may fail (its target is missing) rather than be refused
+            auto const report = ws.extract(ws.make("case15_link_then_hardlink", "o.tar"), skip_all);
             auto const links = rows_named(report, "hl");
             REQUIRE(links.size() == 2);
             CHECK(rows_named(report, "d").front().outcome == ca::entry_outcome::rejected);

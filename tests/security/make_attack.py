@@ -361,6 +361,64 @@ def case25_sample(a):
                            cwd=tmp, check=True)
 
 
+def newc_member(name, mode, ino, nlink, data=b""):
+    """One newc cpio member, written by hand (no Python module writes cpio)."""
+    name_b = name.encode() + b"\0"
+    fields = (ino, mode, 0, 0, nlink, 1_000_000_000, len(data), 0, 0, 0, 0, len(name_b), 0)
+    out = b"070701" + b"".join(b"%08X" % v for v in fields) + name_b
+    out += b"\0" * (-len(out) % 4)
+    return out + data + b"\0" * (-len(data) % 4)
+
+
+def case26_confused_fields(a):
+    """An entry whose link fields disagree with its type. libarchive's disk writer decides by
+    the link fields, so a "regular file" became a symlink and was then chmod()ed through:
+    an mtree `type=file link=...`, a Rock Ridge file with a symlink record (bsdtar writes the
+    ISO, then the symlink's PX mode is patched to a file's), and a newc cpio FIFO followed by
+    a symlink sharing its inode."""
+    target = "../outside/sentinel"
+    if a.variant == "mtree":
+        open(a.out, "w").write("#mtree\nok type=file mode=0644\nlnk type=file link=%s mode=0777\n" % target)
+    elif a.variant == "mtree_absolute":
+        path = os.path.join(a.outside, "sentinel")
+        open(a.out, "w").write("#mtree\nlnk type=file link=%s mode=0777\n" % path)
+    elif a.variant == "iso":
+        with tempfile.TemporaryDirectory() as tmp:
+            open(os.path.join(tmp, "f"), "wb").write(b"ok\n")
+            os.symlink(target, os.path.join(tmp, "lnk"))
+            subprocess.run(["bsdtar", "--format", "iso9660", "-cf", os.path.abspath(a.out), "-C", tmp, "."],
+                           check=True)
+        blob = open(a.out, "rb").read()
+        px = b"PX\x2c\x01" + struct.pack("<I", 0o120755) + struct.pack(">I", 0o120755)
+        if blob.count(px) != 1:  # bsdtar writes a symlink's mode as 0555 or 0755 by version
+            px = b"PX\x2c\x01" + struct.pack("<I", 0o120555) + struct.pack(">I", 0o120555)
+        patched = b"PX\x2c\x01" + struct.pack("<I", 0o100777) + struct.pack(">I", 0o100777)
+        open(a.out, "wb").write(replace_once(blob, px, patched, 1))
+    elif a.variant == "cpio":
+        blob = newc_member("fifo", 0o010644, 7, 2) + newc_member("lnk", 0o120777, 7, 2, target.encode())
+        open(a.out, "wb").write(blob + newc_member("TRAILER!!!", 0, 0, 1))
+    else:
+        sys.exit("unknown variant")
+
+
+def case27_through_existing_link(a):
+    """Symlinks that look harmless as text but resolve through a link already in dest
+    (the test plants dest/pre -> ../outside first)."""
+    if a.variant == "folder":
+        write_tar(a.out, [tar_member("l", "symlink", target="pre")])
+    else:
+        write_tar(a.out, [tar_member("l", "symlink", target="pre/sentinel")])
+
+
+def case28_many_files(a):
+    """--entries folders d0, d1, ... of 300 small files each, for the race tests."""
+    members = []
+    for d in range(a.entries):
+        members.append(tar_member("d%d" % d, "dir", mode=0o755))
+        members.extend(tar_member("d%d/f%d" % (d, i), data=b"%d-%d\n" % (d, i)) for i in range(300))
+    write_tar(a.out, members)
+
+
 def main():
     cases = {name: fn for name, fn in globals().items() if name.startswith("case") and callable(fn)}
     parser = argparse.ArgumentParser(description=__doc__)

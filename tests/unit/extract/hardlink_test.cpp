@@ -70,7 +70,9 @@ TEST_CASE("a pax hard link carrying a body writes it through the link, as bsdtar
 TEST_CASE("a hard link carrying a body to a missing target fails, as with bsdtar", "[extract][hardlink]") {
     cbound_test::scratch_dir work("hl-missing");
     make_pax_link_with_body(work / "p.tar", "missing");
-    ca::extract_report const rep = extract_file(work / "p.tar", work / "out");
+    ca::extract_options o;
+    o.failure = ca::on_failure::skip;
+    ca::extract_report const rep = extract_file(work / "p.tar", work / "out", o);
     REQUIRE(rep.entries.size() == 2);
     CHECK(rep.entries[1].outcome == ca::entry_outcome::failed);
     CHECK(rep.entries[1].reason == "hard link target does not exist");

@@ -78,6 +78,35 @@ TEST_CASE("the ratio limit stops a compression bomb while streaming", "[extract]
     CHECK(extract_file(work / "bomb.tar.gz", work / "ok", o).bytes_written == 8u << 20);
 }
 
+TEST_CASE("the data of refused and skipped entries counts against the total and ratio limits", "[extract][limits]") {
+    cbound_test::scratch_dir work("lim-refused");
+    // A refused entry's data is decoded all the same to reach the next header.
+    python_tar((work / "bomb.tar.gz").string(),
+               "i = tarfile.TarInfo('../evil'); i.size = 8 << 20; t.addfile(i, io.BytesIO(bytes(i.size)))\n"
+               "i = tarfile.TarInfo('ok'); i.size = 1; t.addfile(i, io.BytesIO(b'x'))\n",
+               "'w:gz'");
+    ca::extract_options o;
+    o.unsafe = ca::on_unsafe::skip;
+    o.limits.max_ratio = 100;
+    require_error([&] { (void)extract_file(work / "bomb.tar.gz", work / "ratio", o); }, ca::errc::limit_exceeded);
+    o.limits.max_ratio = 0;
+    o.limits.max_total_bytes = 1 << 20;
+    require_error([&] { (void)extract_file(work / "bomb.tar.gz", work / "total", o); }, ca::errc::limit_exceeded);
+    o.limits.max_total_bytes = 0; // unlimited: the refused entry is read past, the next extracted
+    auto const rep = extract_file(work / "bomb.tar.gz", work / "ok", o);
+    CHECK(rep.rejected == 1);
+    CHECK(rep.bytes_written == 1);
+    // Entries skipped because they exist (overwrite::never) count too.
+    python_tar((work / "big.tar.gz").string(),
+               "i = tarfile.TarInfo('zeros'); i.size = 8 << 20; t.addfile(i, io.BytesIO(bytes(i.size)))\n", "'w:gz'");
+    cbound_test::write_file(work / "never/zeros", "mine");
+    ca::extract_options keep;
+    keep.existing = ca::overwrite::never;
+    keep.limits.max_ratio = 100;
+    require_error([&] { (void)extract_file(work / "big.tar.gz", work / "never", keep); }, ca::errc::limit_exceeded);
+    CHECK(cbound_test::read_file(work / "never/zeros") == "mine");
+}
+
 TEST_CASE("progress reports entries and bytes, and returning false cancels", "[extract][progress]") {
     cbound_test::scratch_dir work("progress");
     make_tar(work / "t.tar", {{"1", repeated('a', 1000)}, {"2", repeated('b', 2000)}, {"3", "c"}});

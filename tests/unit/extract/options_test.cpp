@@ -70,6 +70,7 @@ TEST_CASE("overwrite modes decide what happens to existing things", "[extract][o
         cbound_test::write_file(dest / "d/inner", "x");
     };
     ca::extract_options o;
+    o.failure = ca::on_failure::skip; // the entry "d" fails where a non-empty folder is in the way
 
     SECTION("replace_files replaces files and keeps a non-empty folder, failing that entry") {
         prepare();

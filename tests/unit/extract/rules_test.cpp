@@ -1,8 +1,11 @@
 // The name and link rules of safe extraction, as pure functions, and the policies' modes.
 #include "extract_fixture.hpp"
 
-#include <cbound/archive/detail/extract_disk.hpp>
+#include <cbound/archive/detail/extract_dirfd.hpp>
 #include <cbound/archive/detail/extract_path.hpp>
+#include <cbound/archive/detail/extract_policy.hpp>
+
+#include <unistd.h>
 
 using namespace extract_test;
 namespace cd = cbound::archive::detail;
@@ -44,20 +47,37 @@ TEST_CASE("symlink targets must stay inside the destination", "[extract][rules]"
     CHECK(cd::symlink_escape("lnk", "/dest/../etc", "/dest").has_value());
 }
 
-TEST_CASE("the walk refuses symlinks on the way and reports the leaf", "[extract][rules]") {
+TEST_CASE("the descriptor walk refuses symlinks on the way", "[extract][rules]") {
     cbound_test::scratch_dir work("walk");
     fs::create_directories(work / "d/sub");
     fs::create_directory_symlink(work / "d/sub", work / "d/lnk");
     cbound_test::write_file(work / "d/file", "x");
-    std::string const root = work.path().string();
-    CHECK(cd::walk_existing(root, "d/sub/new").refusal.empty());
-    CHECK_FALSE(cd::walk_existing(root, "d/sub/new").leaf_exists);
-    CHECK_FALSE(cd::walk_existing(root, "d/lnk/new").refusal.empty());
-    auto const leaf = cd::walk_existing(root, "d/lnk");
-    CHECK(leaf.refusal.empty()); // a link at the entry's own path is replaced, not followed
-    CHECK(leaf.leaf_exists);
-    CHECK(S_ISLNK(leaf.leaf.st_mode));
-    CHECK(cd::walk_existing(root, "d/file/x").refusal.empty()); // a file in the way is not a link
+    bool const openat2 = GENERATE(true, false); // with openat2, and the O_NOFOLLOW walk alone
+    INFO("openat2 " << openat2);
+    cd::confined_root tree(work.path().string(), openat2);
+    REQUIRE(tree.is_open());
+    // A file is made in one call only where that stays confined.
+    int const made = tree.create_file("d/lnk/made", 0644);
+    CHECK(made < 0);
+    CHECK_FALSE(fs::exists(work / "d/sub/made"));
+    if (made >= 0) ::close(made);
+    CHECK(tree.reach("d/sub", false).fd >= 0);
+    CHECK(tree.reach("d/sub", false).refusal.empty());
+    auto const through_link = tree.reach("d/lnk", false);
+    CHECK(through_link.fd < 0);
+    CHECK(through_link.refusal.find("symlink 'd/lnk'") != std::string::npos);
+    auto const through_file = tree.reach("d/file/x", true);
+    CHECK(through_file.fd < 0);
+    CHECK(through_file.refusal.empty()); // a file in the way is not a link: the entry fails
+    CHECK_FALSE(through_file.failure.empty());
+    CHECK(tree.reach("new/deeper", false).fd < 0); // missing folders are made only when asked
+    CHECK(tree.reach("new/deeper", true).fd >= 0);
+    CHECK(fs::is_directory(work / "new/deeper"));
+    int const file = tree.create_file("new/deeper/f", 0644); // its folder is open now
+    CHECK(file >= 0);
+    if (file >= 0) ::close(file);
+    CHECK(fs::is_regular_file(work / "new/deeper/f"));
+    fs::remove_all(work / "new");
 }
 
 TEST_CASE("policies clean modes like PEP 706", "[extract][rules]") {
@@ -71,27 +91,17 @@ TEST_CASE("policies clean modes like PEP 706", "[extract][rules]") {
     CHECK(cd::tar_policy_perm(0444) == 0444);
 }
 
-TEST_CASE("the walk's folder cache forgets a path and everything below it", "[extract][rules]") {
-    cd::verified_folders known;
-    for (char const* p : {"a", "a/b", "a/b/c", "a/b0", "a/b.x", "ab"})
-        known.add(p);
-    known.forget("a/b");
-    CHECK(known.contains("a"));
-    CHECK_FALSE(known.contains("a/b"));
-    CHECK_FALSE(known.contains("a/b/c"));
-    CHECK(known.contains("a/b0")); // siblings that merely share the prefix stay
-    CHECK(known.contains("a/b.x"));
-    CHECK(known.contains("ab"));
-
+TEST_CASE("the folder cache forgets a path and everything below it", "[extract][rules]") {
     cbound_test::scratch_dir work("walk-cache");
     fs::create_directories(work / "d/sub");
-    std::string const root = work.path().string();
-    REQUIRE(cd::walk_existing(root, "d/sub/new", &known).refusal.empty());
-    CHECK(known.contains("d/sub")); // seen as real folders, so not stat()ed again
-    fs::remove(work / "d/sub");
+    cd::confined_root tree(work.path().string());
+    REQUIRE(tree.reach("d/sub", true).fd >= 0);
+    // The cached descriptor is of the folder itself: swapping the path for a symlink cannot
+    // redirect it, and once the extraction forgets the path the walk sees the link.
+    fs::rename(work / "d/sub", work / "d/old");
     fs::create_directory_symlink(work.path(), work / "d/sub");
-    known.forget("d/sub"); // what extraction does before an entry writes at d/sub
-    CHECK_FALSE(cd::walk_existing(root, "d/sub/new", &known).refusal.empty());
+    tree.forget("d");
+    CHECK_FALSE(tree.reach("d/sub", false).refusal.empty());
 }
 
 TEST_CASE("a folder the extraction saw is judged again once an entry replaced it", "[extract][rules]") {

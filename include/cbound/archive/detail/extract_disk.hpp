@@ -1,9 +1,10 @@
-// cbound::archive — the disk side of extraction: archive_write_disk behind a lock (internal).
+// cbound::archive — archive_write_disk behind a lock, for the fully_trusted policy (internal).
 //
 // archive_write_disk_new() and archive_write_header() on a disk handle read the umask the
 // only way POSIX offers, umask(0) then umask(old): for that instant the whole process has
 // umask 0. Two extractions on two threads could then each read the other's 0, so both
-// calls run under one process-wide mutex.
+// calls run under one process-wide mutex. The data and tar policies do not use it (see
+// extract_confined.hpp): they create everything themselves and read the umask from /proc.
 #pragma once
 
 #include <cbound/archive/detail/handle.hpp>
@@ -18,7 +19,6 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <sys/stat.h>
 
 namespace cbound::archive::detail {
 
@@ -27,21 +27,6 @@ namespace cbound::archive::detail {
     static std::mutex m;
     return m;
 }
-
-/// Permission bits under the data policy (PEP 706 "data" filter): no setuid, setgid or
-/// sticky bit, no group/other write; files stay owner-readable and -writable and are only
-/// group/other-executable when the owner may execute them; folders stay owner-usable.
-[[nodiscard]] constexpr unsigned data_policy_perm(unsigned perm, bool is_directory) noexcept {
-    perm &= 0755u;
-    if (is_directory) return perm | 0700u;
-    perm |= 0600u;
-    if ((perm & 0100u) == 0) perm &= ~0011u;
-    return perm;
-}
-
-/// Permission bits under the tar policy (PEP 706 "tar" filter): no setuid, setgid, sticky
-/// bit or group/other write.
-[[nodiscard]] constexpr unsigned tar_policy_perm(unsigned perm) noexcept { return perm & 0755u; }
 
 /// One archive_write_disk handle, with the calls extraction needs and their status rules.
 class disk_writer {

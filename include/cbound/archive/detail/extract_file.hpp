@@ -5,7 +5,7 @@
 // symlink at the target is replaced rather than written through.
 #pragma once
 
-#include <cbound/archive/detail/extract_disk.hpp>
+#include <cbound/archive/detail/extract_policy.hpp>
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/posix.hpp>

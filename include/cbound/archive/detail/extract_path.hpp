@@ -1,19 +1,15 @@
 // cbound::archive — the name rules of safe extraction (internal).
 //
-// libarchive's own checks are not enough to keep an archive inside a folder (it still
-// creates symlinks pointing anywhere), so every name and link target is judged here, as
-// text, before libarchive sees it. The rules are lexical on purpose: they do not depend on
-// what happens to be on disk, except the symlink walk, which is exactly about the disk.
+// Every name and link target is judged here, as text, before anything is created. The
+// rules are lexical on purpose: they do not depend on what happens to be on disk. What is
+// on disk is judged by the descriptor walk (extract_dirfd.hpp), one component at a time.
 #pragma once
 
-#include <cerrno>
+#include <algorithm>
 #include <cstddef>
-#include <functional>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
-#include <sys/stat.h>
 #include <vector>
 
 namespace cbound::archive::detail {
@@ -103,84 +99,6 @@ struct checked_name {
         --depth;
     }
     return std::nullopt;
-}
-
-/// Folders one extraction has seen (lstat, not followed) to be real folders, by cleaned
-/// relative path, so the symlink walk stats each folder once rather than once per entry.
-///
-/// Sound because the archive is the attacker and only its own entries change the tree
-/// during an extraction: the caller forgets an entry's path (and all below it) before the
-/// entry can write, replace or remove anything there. A new extraction starts empty, since
-/// anything may have changed between two.
-class verified_folders {
-public:
-    /// Whether `relative` was seen to be a real folder and nothing has been written there since.
-    [[nodiscard]] bool contains(std::string_view relative) const { return folders_.find(relative) != folders_.end(); }
-
-    /// Records that `relative` is a real folder (the caller has just lstat()ed it).
-    void add(std::string_view relative) { folders_.emplace(relative); }
-
-    /// Forgets `relative` and every folder below it: an entry is about to change what is there.
-    void forget(std::string_view relative) {
-        folders_.erase(std::string(relative));
-        // Paths below "a/b" sort between "a/b/" and "a/b0" ('0' follows '/').
-        std::string below(relative);
-        below += '/';
-        auto const first = folders_.lower_bound(below);
-        below.back() = '0';
-        folders_.erase(first, folders_.lower_bound(below));
-    }
-
-private:
-    std::set<std::string, std::less<>> folders_;
-};
-
-/// What a walk over the existing components of a path inside the destination found.
-struct walk_result {
-    std::string refusal;      ///< a symlink on the way (unsafe); empty when the path is clear
-    std::string failure;      ///< a non-folder on the way or an lstat error (not unsafe, but fatal to the entry)
-    bool leaf_exists = false; ///< whether the last component exists (lstat, not followed)
-    struct stat leaf {};      ///< its lstat, when it exists
-};
-
-/// lstat()s every prefix of `relative` below `root`: any symlink before the last
-/// component is refused (writing through it would leave the destination); a non-folder
-/// there fails the entry. The last component is reported, not judged, and only looked at
-/// when `want_leaf`. Folders in `known` are not stat()ed again; folders found are added to it.
-[[nodiscard]] inline walk_result walk_existing(std::string const& root, std::string_view relative,
-                                               verified_folders* known = nullptr, bool want_leaf = true) {
-    walk_result result;
-    auto const parts = path_components(relative);
-    std::string path = root;
-    if (path.empty() || path.back() != '/') path += '/';
-    std::size_t const base = path.size(); // path.substr(base) is the cleaned relative prefix: the cache key
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (i != 0) path += '/';
-        path += parts[i];
-        std::string_view const key = std::string_view(path).substr(base);
-        bool const last = i + 1 == parts.size();
-        if (last && !want_leaf) return result;
-        if (!last && known != nullptr && known->contains(key)) continue;
-        struct stat st {};
-        if (::lstat(path.c_str(), &st) != 0) {
-            if (errno == ENOENT) return result; // nothing further exists: nothing to follow
-            result.failure = "cannot inspect '" + std::string(key) + "'";
-            return result;
-        }
-        if (last) {
-            result.leaf_exists = true;
-            result.leaf = st;
-        } else if (S_ISLNK(st.st_mode)) {
-            result.refusal = "path goes through the symlink '" + std::string(key) + "'";
-            return result;
-        } else if (!S_ISDIR(st.st_mode)) {
-            result.failure = "path goes through the non-folder '" + std::string(key) + "'";
-            return result;
-        } else if (known != nullptr) {
-            known->add(key);
-        }
-    }
-    return result;
 }
 
 } // namespace cbound::archive::detail

@@ -1,0 +1,693 @@
+// cbound::archive — extraction under the data and tar policies, through descriptors (internal).
+//
+// The policy (extract_policy.hpp) says what an entry will create; this run step creates it,
+// relative to folders reached by descriptor (extract_dirfd.hpp), so that no step can be
+// redirected by anything else changing the tree meanwhile:
+//   - folders are reached one component at a time, never through a symlink; missing ones
+//     are created with mkdirat and opened with O_NOFOLLOW;
+//   - files are created O_CREAT | O_EXCL | O_NOFOLLOW; one that replaces an existing name is
+//     written under a temporary name and renamed over it, never written through; modes,
+//     times, owners, xattrs and ACLs are set on the descriptor; a sparse file keeps its holes
+//     (and a trailing one);
+//   - a symlink's target is resolved against the real tree inside the destination (links
+//     already on disk included, at most 40 hops) and must stay inside;
+//   - a hard link's target is reached through the same walk and must be a regular file; a
+//     hard link carrying data (newc cpio, pax) is linked and the data written through it only
+//     when its target is an inode this extraction made (inodes, not names: a name can be
+//     replaced by a link to a file outside);
+//   - folder modes and times are applied at the end, each folder reached again by descriptor.
+// Nothing process-wide is touched (no chdir, no umask change), so extractions on many
+// threads need no lock.
+#pragma once
+
+#include <cbound/archive/detail/extract_books.hpp>
+#include <cbound/archive/detail/extract_create.hpp>
+#include <cbound/archive/detail/extract_dirfd.hpp>
+#include <cbound/archive/detail/extract_policy.hpp>
+#include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/entry.hpp>
+#include <cbound/archive/error.hpp>
+#include <cbound/archive/reader.hpp>
+
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+namespace cbound::archive::detail {
+
+/// An entry failure from an errno.
+[[nodiscard]] inline entry_failure errno_failure(int number, std::string what) {
+    return {std::error_code(number, std::generic_category()), what + ": " + std::strerror(number)};
+}
+
+/// One extraction under data or tar.
+class confined_extraction {
+public:
+    /// Prepares extracting `r` into the canonical folder `root` under `options`.
+    confined_extraction(reader& r, std::string root, extract_options const& options)
+        : books_(r, options), options_(options), root_(std::move(root)), tree_(root_), umask_(read_umask()),
+          tar_(options.policy == extract_policy::tar) {
+        if (!tree_.is_open())
+            throw error(std::error_code(errno, std::generic_category()), "extract", "cannot open the destination",
+                        root_);
+    }
+
+    /// Extracts every entry, then applies the deferred folder metadata.
+    extract_report run() {
+        while (std::optional<entry_view> e = books_.source().next()) {
+            books_.count_entry();
+            one(*e);
+        }
+        apply_folder_metadata();
+        return books_.take();
+    }
+
+private:
+    /// What is to be done at an existing name.
+    enum class room { free, replace, merge, skip, fail };
+
+    /// Folder metadata applied at the end.
+    struct folder_fixup {
+        std::string relative;
+        bool set_mode = false;
+        mode_t mode = 0;
+        bool set_times = false;
+        struct timespec times[2]{};
+        std::string acl_access, acl_default; ///< system.posix_acl_* values, when preserve_acls
+    };
+
+    void one(entry_view e) {
+        tree_.next_entry();
+        ::archive_entry* const a = e.native_handle();
+        std::string name;
+        entry_facts facts;
+        std::optional<std::string> symlink, hardlink;
+        {
+            utf8_scope utf8; // names are stored as UTF-8 and converted on access
+            name = std::string(e.pathname());
+            if (auto s = e.symlink()) symlink.emplace(*s);
+            if (auto h = e.hardlink()) hardlink.emplace(*h);
+        }
+        books_.check_name(name, name);
+        if (symlink) books_.check_name(*symlink, name);
+        if (hardlink) books_.check_name(*hardlink, name);
+        facts.name = name;
+        facts.filetype = archive_entry_filetype(a);
+        facts.symlink = symlink;
+        facts.hardlink = hardlink;
+        facts.size = e.size();
+        facts.perm = archive_entry_perm(a);
+        entry_plan plan = judge_entry(facts, options_.policy, root_);
+        if (plan.verdict == entry_outcome::rejected) return reject(e, std::move(name), std::move(plan.reason));
+        if (plan.verdict == entry_outcome::skipped) return skip(e, std::move(name), std::move(plan.reason));
+        if (plan.has_data) books_.check_declared(facts.size, name);
+        std::string_view const relative = plan.relative;
+        // A symlink is judged against the real tree before any folder is made for it.
+        if (plan.kind == node_kind::symlink) {
+            if (auto escape = real_escape(relative, plan.link)) return reject(e, std::move(name), std::move(*escape));
+        }
+        if (plan.kind == node_kind::file) {
+            // The common case in one call: created beneath the destination, no symlink on the
+            // way. Anything unusual (a missing folder, something in the way) takes the walk.
+            int const fd = tree_.create_file(relative, plan.mode);
+            if (fd >= 0) return write_new_file(e, std::move(name), unique_fd(fd), plan);
+        }
+        reached_folder const folder = tree_.reach(parent_of(relative), true);
+        if (!folder.refusal.empty()) return reject(e, std::move(name), folder.refusal);
+        if (!folder.failure.empty())
+            return fail(e, std::move(name), {std::error_code(folder.error, std::generic_category()), folder.failure});
+        std::string const leaf(leaf_of(relative));
+        switch (plan.kind) {
+        case node_kind::folder: return make_folder(e, std::move(name), folder.fd, leaf, plan);
+        case node_kind::file: return make_file(e, std::move(name), folder.fd, leaf, plan);
+        case node_kind::symlink: return make_symlink(e, std::move(name), folder.fd, leaf, plan);
+        case node_kind::hardlink: return make_hardlink(e, std::move(name), folder.fd, leaf, plan);
+        case node_kind::fifo:
+        case node_kind::character_device:
+        case node_kind::block_device: return make_node(e, std::move(name), folder.fd, leaf, plan);
+        }
+    }
+
+    // --- outcomes -------------------------------------------------------------------------
+
+    void reject(entry_view e, std::string name, std::string reason) {
+        if (options_.unsafe == on_unsafe::stop) throw make_error(errc::unsafe_entry, "extract", reason, name);
+        books_.drain(e, name);
+        done(std::move(name), entry_outcome::rejected, std::move(reason));
+    }
+
+    void skip(entry_view e, std::string name, std::string reason) {
+        books_.drain(e, name);
+        done(std::move(name), entry_outcome::skipped, std::move(reason));
+    }
+
+    void fail(entry_view e, std::string name, entry_failure failure) {
+        if (options_.failure == on_failure::skip) books_.drain(e, name);
+        books_.record_failure(name, std::move(failure));
+        books_.tell_progress(name);
+    }
+
+    void done(std::string name, entry_outcome outcome, std::string note = {}) {
+        std::string const shown = options_.on_progress ? name : std::string();
+        books_.record(std::move(name), outcome, std::move(note));
+        books_.tell_progress(shown);
+    }
+
+    // --- what is already there -----------------------------------------------------------
+
+    /// Decides what to do about `leaf` existing in `dirfd` for a `kind`, after a create said EEXIST.
+    room make_room(int dirfd, std::string const& leaf, std::string_view relative, node_kind kind,
+                   entry_failure& failure) {
+        std::optional<struct stat> const there = existing_at(dirfd, leaf.c_str());
+        if (!there)
+            return errno == ENOENT ? room::free : (failure = errno_failure(errno, "cannot inspect"), room::fail);
+        bool const folder_there = S_ISDIR(there->st_mode);
+        if (kind == node_kind::folder && folder_there) return room::merge;
+        if (options_.existing == overwrite::never) return room::skip;
+        if (kind == node_kind::folder || folder_there) {
+            // A folder where something else goes, or anything where a folder goes: removed
+            // (a folder only when empty, unless always_replace), then made afresh.
+            tree_.forget(relative);
+            int number = 0;
+            if (!folder_there) {
+                if (::unlinkat(dirfd, leaf.c_str(), 0) != 0) number = errno;
+            } else if (options_.existing == overwrite::always_replace) {
+                number = remove_tree(dirfd, leaf.c_str());
+            } else if (::unlinkat(dirfd, leaf.c_str(), AT_REMOVEDIR) != 0) {
+                number = errno;
+            }
+            if (number == ENOTEMPTY || number == EEXIST) {
+                failure = {std::error_code(number, std::generic_category()), "a non-empty folder is in the way"};
+                return room::fail;
+            }
+            if (number != 0 && number != ENOENT) {
+                failure = errno_failure(number, "cannot remove what is in the way");
+                return room::fail;
+            }
+            return room::free;
+        }
+        return room::replace;
+    }
+
+    /// Renames the temporary `temp` over `leaf`; an empty failure when done.
+    entry_failure install(int dirfd, std::string const& temp, std::string const& leaf) {
+        if (::renameat(dirfd, temp.c_str(), dirfd, leaf.c_str()) == 0) return {};
+        int const number = errno;
+        ::unlinkat(dirfd, temp.c_str(), 0);
+        return errno_failure(number, "cannot replace what is there");
+    }
+
+    // --- folders ---------------------------------------------------------------------------
+
+    void make_folder(entry_view e, std::string name, int dirfd, std::string const& leaf, entry_plan const& plan) {
+        mode_t const create_mode = plan.mode | 0700;
+        bool merged = false;
+        if (::mkdirat(dirfd, leaf.c_str(), create_mode) != 0) {
+            if (errno != EEXIST) return fail(e, std::move(name), errno_failure(errno, "cannot create the folder"));
+            entry_failure failure;
+            switch (make_room(dirfd, leaf, plan.relative, node_kind::folder, failure)) {
+            case room::skip: return skip(e, std::move(name), "already exists");
+            case room::fail: return fail(e, std::move(name), std::move(failure));
+            case room::merge: merged = true; break;
+            case room::replace:
+            case room::free:
+                if (::mkdirat(dirfd, leaf.c_str(), create_mode) != 0)
+                    return fail(e, std::move(name), errno_failure(errno, "cannot create the folder"));
+                break;
+            }
+        }
+        if (!(merged && options_.existing == overwrite::never)) {
+            if (options_.preserve_owner) {
+                auto const [uid, gid] = owner_of(e.native_handle());
+                (void)::fchownat(dirfd, leaf.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW); // never followed
+            }
+            defer_folder(e, plan, create_mode);
+        }
+        books_.drain(e, name);
+        done(std::move(name), entry_outcome::extracted);
+    }
+
+    void defer_folder(entry_view e, entry_plan const& plan, mode_t create_mode) {
+        folder_fixup f;
+        if (options_.preserve_permissions) {
+            f.set_mode = !umask_ || (create_mode & ~*umask_) != plan.mode;
+            f.mode = plan.mode;
+        } else if ((plan.mode & 0700) != 0700 && umask_) {
+            f.set_mode = true;
+            f.mode = plan.mode & ~*umask_;
+        }
+        if (options_.preserve_times) f.set_times = entry_times(e.native_handle(), f.times);
+        if (options_.preserve_acls) {
+            f.acl_access = posix_acl_xattr(e.native_handle(), ARCHIVE_ENTRY_ACL_TYPE_ACCESS);
+            f.acl_default = posix_acl_xattr(e.native_handle(), ARCHIVE_ENTRY_ACL_TYPE_DEFAULT);
+        }
+        if (!f.set_mode && !f.set_times && f.acl_access.empty() && f.acl_default.empty()) return;
+        f.relative = plan.relative;
+        books_.hold_names(static_cast<std::int64_t>(f.relative.size() + f.acl_access.size() + f.acl_default.size()));
+        fixups_.push_back(std::move(f));
+    }
+
+    /// Applies folder modes and times, deepest first, each folder reached again by descriptor.
+    void apply_folder_metadata() {
+        std::sort(fixups_.begin(), fixups_.end(),
+                  [](folder_fixup const& a, folder_fixup const& b) { return a.relative > b.relative; });
+        for (folder_fixup const& f : fixups_) {
+            tree_.next_entry();
+            reached_folder const folder = tree_.reach(f.relative, false);
+            if (folder.fd < 0) continue; // replaced or removed since: nothing of ours to fix
+            if (!f.acl_access.empty())
+                (void)::fsetxattr(folder.fd, "system.posix_acl_access", f.acl_access.data(), f.acl_access.size(), 0);
+            if (!f.acl_default.empty())
+                (void)::fsetxattr(folder.fd, "system.posix_acl_default", f.acl_default.data(), f.acl_default.size(), 0);
+            if (f.set_mode) (void)::fchmod(folder.fd, f.mode);
+            if (f.set_times) (void)::futimens(folder.fd, f.times);
+        }
+        fixups_.clear();
+    }
+
+    // --- files -----------------------------------------------------------------------------
+
+    void make_file(entry_view e, std::string name, int dirfd, std::string const& leaf, entry_plan const& plan) {
+        mode_t const create_mode = plan.mode;
+        std::string temp;
+        int fd = create(dirfd, leaf, create_mode);
+        if (fd < 0 && errno == EEXIST) {
+            entry_failure failure;
+            switch (make_room(dirfd, leaf, plan.relative, node_kind::file, failure)) {
+            case room::skip: return skip(e, std::move(name), "already exists");
+            case room::fail: return fail(e, std::move(name), std::move(failure));
+            case room::merge:
+            case room::free: fd = create(dirfd, leaf, create_mode); break;
+            case room::replace: fd = create_temporary(dirfd, temp, create_mode); break;
+            }
+        }
+        if (fd < 0) return fail(e, std::move(name), errno_failure(errno, "cannot create the file"));
+        unique_fd file(fd);
+        std::string const& written = temp.empty() ? leaf : temp;
+        std::string note;
+        entry_failure failure = fill(e, name, file.get(), true, note, [&] { ::unlinkat(dirfd, written.c_str(), 0); });
+        if (!failure.failed() && !temp.empty()) failure = install(dirfd, temp, leaf);
+        if (failure.failed()) return fail_after_data(std::move(name), std::move(failure));
+        done(std::move(name), entry_outcome::extracted, std::move(note));
+    }
+
+    /// Fills a file created without its folder at hand; on failure the folder is reached
+    /// again and the name removed only while it still names this file.
+    void write_new_file(entry_view e, std::string name, unique_fd file, entry_plan const& plan) {
+        std::string note;
+        auto remove = [&] {
+            struct stat mine {};
+            if (::fstat(file.get(), &mine) != 0) return;
+            reached_folder const folder = tree_.reach(parent_of(plan.relative), false);
+            if (folder.fd < 0) return;
+            std::string const leaf(leaf_of(plan.relative));
+            std::optional<struct stat> const there = existing_at(folder.fd, leaf.c_str());
+            if (there && there->st_ino == mine.st_ino && there->st_dev == mine.st_dev)
+                ::unlinkat(folder.fd, leaf.c_str(), 0);
+        };
+        if (auto f = fill(e, name, file.get(), true, note, remove); f.failed())
+            return fail_after_data(std::move(name), std::move(f));
+        done(std::move(name), entry_outcome::extracted, std::move(note));
+    }
+
+    /// A data failure: the data is consumed already; the partial file was removed.
+    void fail_after_data(std::string name, entry_failure failure) {
+        books_.record_failure(name, std::move(failure));
+        books_.tell_progress(name);
+    }
+
+    static int create(int dirfd, std::string const& leaf, mode_t mode) {
+        int fd;
+        do {
+            fd = ::openat(dirfd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        } while (fd < 0 && errno == EINTR);
+        return fd;
+    }
+
+    int create_temporary(int dirfd, std::string& temp, mode_t mode) {
+        for (int attempt = 0; attempt < 16; ++attempt) {
+            temp = temporary_.next();
+            int const fd = create(dirfd, temp, mode);
+            if (fd >= 0 || errno != EEXIST) return fd;
+        }
+        errno = EEXIST;
+        return -1;
+    }
+
+    /// Writes the entry's data and metadata to `fd`; on failure `remove()` removes its name.
+    /// `created` says whether the creation mode already applied.
+    template <class Remove>
+    entry_failure fill(entry_view e, std::string const& name, int fd, bool created, std::string& note, Remove remove) {
+        std::uint64_t entry_bytes = 0;
+        std::int64_t end = 0;
+        try {
+            for (block const& b : e.blocks()) {
+                std::size_t const size = b.data.size();
+                entry_bytes += size;
+                books_.decoded(size, name);
+                books_.written(size, entry_bytes, name);
+                if (auto f = write_at(fd, b.data.data(), size, b.offset); f.failed()) {
+                    remove();
+                    books_.drain(e, name);
+                    return f;
+                }
+                end = std::max<std::int64_t>(end, b.offset + static_cast<std::int64_t>(size));
+                books_.tell_progress(name);
+            }
+        } catch (error const& ex) {
+            remove();
+            if (extract_books::is_final(ex)) throw;
+            return {ex.code(), ex.message()};
+        } catch (...) {
+            remove();
+            throw;
+        }
+        entry_failure failure;
+        // A sparse file may end in a hole: extend it (no blocks are allocated for it).
+        if (auto declared = e.size(); declared && *declared > end && ::ftruncate(fd, *declared) != 0)
+            failure = errno_failure(errno, "cannot set the size");
+        struct stat st {};
+        if (!failure.failed() && ::fstat(fd, &st) != 0) failure = errno_failure(errno, "cannot inspect the file");
+        if (!failure.failed()) failure = file_metadata(e, fd, created, note);
+        if (failure.failed()) {
+            remove();
+            return failure;
+        }
+        made_.emplace(st.st_dev, st.st_ino);
+        return {};
+    }
+
+    static entry_failure write_at(int fd, void const* data, std::size_t size, std::int64_t offset) {
+        auto const* bytes = static_cast<char const*>(data);
+        while (size > 0) {
+            ssize_t const n = ::pwrite(fd, bytes, size, static_cast<off_t>(offset));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return errno_failure(n < 0 ? errno : EIO, "cannot write");
+            bytes += n;
+            size -= static_cast<std::size_t>(n);
+            offset += n;
+        }
+        return {};
+    }
+
+    /// The owner to restore: names first, then ids.
+    std::pair<uid_t, gid_t> owner_of(::archive_entry* a) {
+        return {owners_.user(archive_entry_uname(a), static_cast<uid_t>(archive_entry_uid(a))),
+                owners_.group(archive_entry_gname(a), static_cast<gid_t>(archive_entry_gid(a)))};
+    }
+
+    /// Owner, xattrs, ACLs, mode and times on the open file `fd`.
+    entry_failure file_metadata(entry_view e, int fd, bool created, std::string& note) {
+        ::archive_entry* const a = e.native_handle();
+        mode_t const mode =
+            tar_ ? tar_policy_perm(archive_entry_perm(a)) : data_policy_perm(archive_entry_perm(a), false);
+        bool chowned = false;
+        if (options_.preserve_owner) {
+            auto const [uid, gid] = owner_of(a);
+            if (::fchown(fd, uid, gid) != 0)
+                note = std::string("cannot restore the owner: ") + std::strerror(errno);
+            else
+                chowned = true;
+        }
+        if (options_.preserve_xattrs) {
+            for (xattr const& x : e.xattrs()) {
+                if (!xattr_allowed(x.name, tar_)) continue;
+                std::string const key(x.name);
+                if (::fsetxattr(fd, key.c_str(), x.value.data(), x.value.size(), 0) != 0 && note.empty())
+                    note = "cannot restore the extended attribute '" + key + "': " + std::strerror(errno);
+            }
+        }
+        if (options_.preserve_acls) {
+            std::string const acl = posix_acl_xattr(a, ARCHIVE_ENTRY_ACL_TYPE_ACCESS);
+            if (!acl.empty() && ::fsetxattr(fd, "system.posix_acl_access", acl.data(), acl.size(), 0) != 0 &&
+                note.empty())
+                note = std::string("cannot restore the ACL: ") + std::strerror(errno);
+        }
+        if (options_.preserve_permissions) {
+            bool const exact = created && !chowned && umask_ && (mode & ~*umask_) == mode;
+            if (!exact && ::fchmod(fd, mode) != 0) return errno_failure(errno, "cannot set the mode");
+        }
+        if (options_.preserve_times) {
+            struct timespec times[2];
+            if (entry_times(a, times) && ::futimens(fd, times) != 0)
+                return errno_failure(errno, "cannot set the times");
+        }
+        return {};
+    }
+
+    // --- symlinks --------------------------------------------------------------------------
+
+    void make_symlink(entry_view e, std::string name, int dirfd, std::string const& leaf, entry_plan const& plan) {
+        if (::symlinkat(plan.link.c_str(), dirfd, leaf.c_str()) != 0) {
+            if (errno != EEXIST) return fail(e, std::move(name), errno_failure(errno, "cannot create the symlink"));
+            entry_failure failure;
+            switch (make_room(dirfd, leaf, plan.relative, node_kind::symlink, failure)) {
+            case room::skip: return skip(e, std::move(name), "already exists");
+            case room::fail: return fail(e, std::move(name), std::move(failure));
+            case room::merge:
+            case room::free:
+                if (::symlinkat(plan.link.c_str(), dirfd, leaf.c_str()) != 0)
+                    return fail(e, std::move(name), errno_failure(errno, "cannot create the symlink"));
+                break;
+            case room::replace:
+                if (auto f = with_temporary(
+                        dirfd, leaf,
+                        [&](std::string const& t) { return ::symlinkat(plan.link.c_str(), dirfd, t.c_str()); });
+                    f.failed())
+                    return fail(e, std::move(name), std::move(f));
+                break;
+            }
+        }
+        tree_.forget(plan.relative);
+        link_metadata(e, dirfd, leaf);
+        books_.drain(e, name);
+        done(std::move(name), entry_outcome::extracted);
+    }
+
+    /// Makes a thing under a temporary name with `make(name)` (0 or -1 with errno), then renames it over `leaf`.
+    template <class Make>
+    entry_failure with_temporary(int dirfd, std::string const& leaf, Make make) {
+        for (int attempt = 0; attempt < 16; ++attempt) {
+            std::string const temp = temporary_.next();
+            if (make(temp) == 0) return install(dirfd, temp, leaf);
+            if (errno != EEXIST) return errno_failure(errno, "cannot create");
+        }
+        return errno_failure(EEXIST, "cannot create");
+    }
+
+    /// Owner and times of a symlink or special file, by name in `dirfd`, never followed.
+    void link_metadata(entry_view e, int dirfd, std::string const& leaf) {
+        ::archive_entry* const a = e.native_handle();
+        if (options_.preserve_owner) {
+            auto const [uid, gid] = owner_of(a);
+            (void)::fchownat(dirfd, leaf.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
+        }
+        struct timespec times[2];
+        if (options_.preserve_times && entry_times(a, times))
+            (void)::utimensat(dirfd, leaf.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    }
+
+    /// Why the symlink at `relative` with `target` would resolve outside the destination in
+    /// the real tree (existing links followed, at most 40 hops); nullopt when it stays inside.
+    /// The lexical rules already passed: a leading ".." only climbs the link's own folders.
+    std::optional<std::string> real_escape(std::string_view relative, std::string_view target) {
+        std::vector<std::string> stack;
+        for (std::string_view part : path_components(parent_of(relative)))
+            stack.emplace_back(part);
+        std::deque<std::string> todo;
+        auto push_front = [&](std::string_view path) {
+            std::vector<std::string_view> const parts = split_all(path);
+            for (auto it = parts.rbegin(); it != parts.rend(); ++it)
+                todo.emplace_front(*it);
+        };
+        if (!target.empty() && target.front() == '/') {
+            target.remove_prefix(std::min(target.size(), root_.size())); // inside the root (the policy checked)
+            stack.clear();
+        }
+        push_front(target);
+        int hops = 0;
+        bool missing = false;
+        std::string joined;
+        while (!todo.empty()) {
+            std::string const part = std::move(todo.front());
+            todo.pop_front();
+            if (part.empty() || part == ".") continue;
+            if (part == "..") {
+                if (missing) return "symlink target with '..' after a name that does not exist yet";
+                if (stack.empty()) return "symlink resolves outside the destination";
+                stack.pop_back();
+                continue;
+            }
+            if (missing) {
+                stack.push_back(part);
+                continue;
+            }
+            joined.clear();
+            for (std::size_t i = 0; i < stack.size(); ++i) {
+                if (i != 0) joined += '/';
+                joined += stack[i];
+            }
+            reached_folder const folder = tree_.reach(joined, false);
+            if (!folder.refusal.empty()) return "symlink resolves through " + folder.refusal.substr(18);
+            std::optional<struct stat> const there =
+                folder.fd >= 0 ? existing_at(folder.fd, part.c_str()) : std::nullopt;
+            if (!there || !S_ISLNK(there->st_mode)) {
+                missing = !there || !S_ISDIR(there->st_mode);
+                stack.push_back(part);
+                continue;
+            }
+            if (++hops > 40) return "symlink resolves through too many links";
+            std::string link(4096, '\0');
+            ssize_t const n = ::readlinkat(folder.fd, part.c_str(), link.data(), link.size());
+            if (n <= 0) return "symlink resolves through an unreadable link";
+            link.resize(static_cast<std::size_t>(n));
+            if (link.front() == '/') {
+                std::string_view const inside(link);
+                bool const under_root = tar_ && inside.substr(0, root_.size()) == root_ &&
+                                        (inside.size() == root_.size() || inside[root_.size()] == '/');
+                if (!under_root)
+                    return "symlink resolves through the existing link '" + joined + (joined.empty() ? "" : "/") +
+                           part + "' to an absolute path";
+                stack.clear();
+                push_front(inside.substr(root_.size()));
+            } else {
+                push_front(link);
+            }
+        }
+        return std::nullopt;
+    }
+
+    /// Every '/'-separated part of `path`, ".." included, empty ones dropped.
+    static std::vector<std::string_view> split_all(std::string_view path) {
+        std::vector<std::string_view> parts;
+        std::size_t start = 0;
+        while (start <= path.size()) {
+            std::size_t const end = std::min(path.find('/', start), path.size());
+            if (end > start) parts.push_back(path.substr(start, end - start));
+            start = end + 1;
+        }
+        return parts;
+    }
+
+    // --- hard links ------------------------------------------------------------------------
+
+    void make_hardlink(entry_view e, std::string name, int dirfd, std::string const& leaf, entry_plan const& plan) {
+        reached_folder const from = tree_.reach(parent_of(plan.link), false);
+        if (!from.refusal.empty()) return reject(e, std::move(name), "hard link target: " + from.refusal);
+        std::string const target_leaf(leaf_of(plan.link));
+        std::optional<struct stat> const target =
+            from.fd >= 0 ? existing_at(from.fd, target_leaf.c_str()) : std::nullopt;
+        if (!target)
+            return fail(e, std::move(name), {make_error_code(errc::not_found), "hard link target does not exist"});
+        if (!S_ISREG(target->st_mode))
+            return reject(e, std::move(name), "hard link to something other than a regular file");
+        bool const fresh = made_.count({target->st_dev, target->st_ino}) != 0;
+        if (plan.has_data && !fresh) {
+            // One that was there before may share its inode with a file outside (or
+            // overwrite::never protects it): the data becomes a file of its own.
+            entry_plan own = plan;
+            own.kind = node_kind::file;
+            own.mode = tar_ ? tar_policy_perm(archive_entry_perm(e.native_handle()))
+                            : data_policy_perm(archive_entry_perm(e.native_handle()), false);
+            return make_file(e, std::move(name), dirfd, leaf, own);
+        }
+        if (::linkat(from.fd, target_leaf.c_str(), dirfd, leaf.c_str(), 0) != 0) {
+            if (errno != EEXIST) return fail(e, std::move(name), errno_failure(errno, "cannot create the hard link"));
+            std::optional<struct stat> const there = existing_at(dirfd, leaf.c_str());
+            bool const same = there && there->st_dev == target->st_dev && there->st_ino == target->st_ino;
+            if (!same) {
+                entry_failure failure;
+                switch (make_room(dirfd, leaf, plan.relative, node_kind::hardlink, failure)) {
+                case room::skip: return skip(e, std::move(name), "already exists");
+                case room::fail: return fail(e, std::move(name), std::move(failure));
+                case room::merge:
+                case room::free:
+                    if (::linkat(from.fd, target_leaf.c_str(), dirfd, leaf.c_str(), 0) != 0)
+                        return fail(e, std::move(name), errno_failure(errno, "cannot create the hard link"));
+                    break;
+                case room::replace:
+                    if (auto f = with_temporary(dirfd, leaf,
+                                                [&](std::string const& t) {
+                                                    return ::linkat(from.fd, target_leaf.c_str(), dirfd, t.c_str(), 0);
+                                                });
+                        f.failed())
+                        return fail(e, std::move(name), std::move(f));
+                    break;
+                }
+            }
+        }
+        if (!plan.has_data) {
+            books_.drain(e, name);
+            return done(std::move(name), entry_outcome::extracted);
+        }
+        // The data goes through the link into the inode this extraction made, as bsdtar does.
+        unique_fd file(::openat(dirfd, leaf.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC));
+        struct stat st {};
+        if (!file || ::fstat(file.get(), &st) != 0 || st.st_ino != target->st_ino || st.st_dev != target->st_dev)
+            return fail(e, std::move(name), errno_failure(file ? EBUSY : errno, "cannot write through the hard link"));
+        std::string note;
+        if (auto f = fill(e, name, file.get(), false, note, [&] { ::unlinkat(dirfd, leaf.c_str(), 0); }); f.failed())
+            return fail_after_data(std::move(name), std::move(f));
+        done(std::move(name), entry_outcome::extracted, std::move(note));
+    }
+
+    // --- FIFOs and devices (tar policy) -----------------------------------------------------
+
+    void make_node(entry_view e, std::string name, int dirfd, std::string const& leaf, entry_plan const& plan) {
+        mode_t const type = plan.kind == node_kind::fifo               ? S_IFIFO
+                            : plan.kind == node_kind::character_device ? S_IFCHR
+                                                                       : S_IFBLK;
+        dev_t const device = plan.kind == node_kind::fifo ? 0 : archive_entry_rdev(e.native_handle());
+        auto make = [&](std::string const& n) { return ::mknodat(dirfd, n.c_str(), type | plan.mode, device); };
+        if (make(leaf) != 0) {
+            if (errno != EEXIST)
+                return fail(e, std::move(name), errno_failure(errno, "cannot create the special file"));
+            entry_failure failure;
+            switch (make_room(dirfd, leaf, plan.relative, plan.kind, failure)) {
+            case room::skip: return skip(e, std::move(name), "already exists");
+            case room::fail: return fail(e, std::move(name), std::move(failure));
+            case room::merge:
+            case room::free:
+                if (make(leaf) != 0)
+                    return fail(e, std::move(name), errno_failure(errno, "cannot create the special file"));
+                break;
+            case room::replace:
+                if (auto f = with_temporary(dirfd, leaf, make); f.failed())
+                    return fail(e, std::move(name), std::move(f));
+                break;
+            }
+        }
+        if (options_.preserve_permissions) (void)::fchmodat(dirfd, leaf.c_str(), plan.mode, AT_SYMLINK_NOFOLLOW);
+        link_metadata(e, dirfd, leaf);
+        books_.drain(e, name);
+        done(std::move(name), entry_outcome::extracted);
+    }
+
+    extract_books books_;
+    extract_options const& options_;
+    std::string root_;
+    confined_root tree_;
+    std::optional<mode_t> umask_;
+    bool tar_;
+    std::set<std::pair<dev_t, ino_t>> made_; ///< inodes of the files this extraction made
+    std::vector<folder_fixup> fixups_;
+    temporary_names temporary_;
+    owner_lookup owners_;
+};
+
+} // namespace cbound::archive::detail
