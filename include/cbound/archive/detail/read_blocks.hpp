@@ -27,13 +27,15 @@ namespace detail {
 [[gnu::cold]] [[gnu::noinline]] inline bool block_status(read_state& s, ::archive* a, int st, void const*& buffer,
                                                          std::size_t& size, la_int64_t& offset) {
     // The end comes once per entry: answered before anything else, so that it costs a few
-    // instructions rather than the whole frame the retries and the throw need.
-    if (st == ARCHIVE_EOF) [[likely]]
+    // instructions rather than the whole frame the retries and the throw need. It records
+    // where the data ends, which lies past the last block when a sparse file ends in a hole.
+    if (st == ARCHIVE_EOF) [[likely]] {
+        s.data_end = offset;
         return false;
+    }
     for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
         st = archive_read_data_block(a, &buffer, &size, &offset);
     if (st == ARCHIVE_EOF) {
-        // The end of the data, which lies past the last block when a sparse file ends in a hole.
         s.data_end = offset;
         return false;
     }
