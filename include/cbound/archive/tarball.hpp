@@ -235,7 +235,8 @@ public:
     }
 
     /// Indexes an archive in memory the caller keeps alive and unchanged while the tarball lives.
-    [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes, tarball_options const& options = {}) {
+    [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
+                                             tarball_options const& options = {}) {
         auto index = std::make_unique<detail::tarball_index>();
         index->source = bytes;
         return tarball(std::move(index), options);

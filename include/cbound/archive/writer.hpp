@@ -328,7 +328,9 @@ public:
     }
 
     /// Warnings libarchive reported while writing (the operations still succeeded).
-    [[nodiscard]] std::vector<warning> const& warnings() const noexcept { return warnings_; }
+    [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND { return warnings_; }
+    /// A temporary writer's warnings would dangle at the end of the full-expression.
+    std::span<warning const> warnings() const&& = delete;
 
     /// The libarchive handle, for what cbound does not wrap; null once closed, failed or moved from.
     [[nodiscard]] ::archive* native_handle() const noexcept { return handle_.get(); }
