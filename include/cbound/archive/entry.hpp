@@ -1,4 +1,5 @@
-// cbound::archive — entries: entry_view (borrowed from a reader) here, entry and entry_info (owned) via owned_entry.hpp.
+// cbound::archive — entries: entry_view (borrowed from a reader) here, entry and entry_info (owned) via
+// owned_entry.hpp.
 //
 // An entry_view is two pointers (the reader's state and libarchive's entry) and every
 // accessor is the matching archive_entry_* call. It is valid until the reader advances;
@@ -74,15 +75,15 @@ public:
         check();
         return maybe_text(archive_entry_hardlink(entry_));
     }
-    /// The owner's user name, or nullopt.
+    /// The owner's user name, or nullopt when the header has none (an empty name is none).
     [[nodiscard]] std::optional<std::string_view> uname() const noexcept {
         check();
-        return maybe_text(archive_entry_uname(entry_));
+        return nonempty_text(archive_entry_uname(entry_));
     }
-    /// The owner's group name, or nullopt.
+    /// The owner's group name, or nullopt when the header has none (an empty name is none).
     [[nodiscard]] std::optional<std::string_view> gname() const noexcept {
         check();
-        return maybe_text(archive_entry_gname(entry_));
+        return nonempty_text(archive_entry_gname(entry_));
     }
 
     // --- type, size, mode, owner ------------------------------------------------------
@@ -118,6 +119,11 @@ public:
     [[nodiscard]] std::int64_t gid() const noexcept {
         check();
         return archive_entry_gid(entry_);
+    }
+    /// The link count the header records (cpio, zip from Unix); 0 when it records none (tar).
+    [[nodiscard]] unsigned nlink() const noexcept {
+        check();
+        return archive_entry_nlink(entry_);
     }
 
     // --- times ------------------------------------------------------------------------
@@ -266,6 +272,11 @@ private:
     }
     static std::optional<std::string_view> maybe_text(char const* s) noexcept {
         if (s == nullptr) return std::nullopt;
+        return std::string_view(s);
+    }
+    // Owner names: an empty field means "no name" in every format, so it is never a value.
+    static std::optional<std::string_view> nonempty_text(char const* s) noexcept {
+        if (s == nullptr || *s == '\0') return std::nullopt;
         return std::string_view(s);
     }
     static std::optional<entry_time> when(int is_set, std::int64_t seconds, long nanoseconds) noexcept {
