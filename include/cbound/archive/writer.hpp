@@ -58,6 +58,13 @@ struct archive_kind {
     archive::filter filter; ///< the compression or encoding filter
 };
 
+/// The format and filter for a file name such as "x.tar.zst" or "x.zip"; nullopt for an unknown ending.
+[[nodiscard]] inline std::optional<archive_kind> try_from_extension(std::string_view name) noexcept {
+    if (detail::extension_rule const* rule = detail::find_extension(name))
+        return archive_kind{rule->fmt, rule->compression};
+    return std::nullopt;
+}
+
 /// The format and filter for a file name such as "x.tar.zst" or "x.zip"; throws for an unknown ending.
 [[nodiscard]] inline archive_kind from_extension(std::string_view name) {
     if (detail::extension_rule const* rule = detail::find_extension(name)) return {rule->fmt, rule->compression};
