@@ -18,13 +18,10 @@ using cbound::archive::archive_kind;
 
 /// The format and filter: from --format/--filter where given, from the archive's name otherwise.
 archive_kind kind_for(arguments const& args) {
-    std::optional<archive_kind> from_name;
-    try {
-        from_name = cbound::archive::from_extension(fs::path(args.archive).filename().string());
-    } catch (cbound::archive::error const&) {
-        if (args.format.empty())
-            throw usage_mistake("cannot tell the format from the name '" + args.archive + "'; give --format");
-    }
+    std::optional<archive_kind> const from_name =
+        cbound::archive::try_from_extension(fs::path(args.archive).filename().string());
+    if (!from_name && args.format.empty())
+        throw usage_mistake("cannot tell the format from the name '" + args.archive + "'; give --format");
     archive_kind kind = from_name.value_or(archive_kind{cbound::archive::format::pax, cbound::archive::filter::none});
     if (!args.format.empty()) {
         auto const f = cbound::archive::format_from_string(args.format);

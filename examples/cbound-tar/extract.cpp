@@ -4,6 +4,7 @@
 #include "text.hpp"
 
 #include <cbound/archive/extract.hpp>
+#include <cbound/archive/policy_names.hpp>
 #include <cbound/archive/reader.hpp>
 
 #include <chrono>
@@ -18,10 +19,7 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 cbound::archive::extract_policy policy_named(std::string const& name) {
-    using cbound::archive::extract_policy;
-    if (name == "data") return extract_policy::data;
-    if (name == "tar") return extract_policy::tar;
-    if (name == "fully_trusted") return extract_policy::fully_trusted;
+    if (auto const policy = cbound::archive::extract_policy_from_string(name)) return *policy;
     throw usage_mistake("unknown policy '" + name + "' (data, tar or fully_trusted)");
 }
 

@@ -3,10 +3,10 @@
 #include "text.hpp"
 
 #include <cbound/archive/entry.hpp>
+#include <cbound/archive/mode_string.hpp>
 #include <cbound/archive/reader.hpp>
 
 #include <algorithm>
-#include <archive_entry.h>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -32,12 +32,11 @@ std::time_t seconds_of(entry_view const& e) {
 class long_listing {
 public:
     void print(entry_view const& e) {
-        // The one libarchive call of the tool: cbound's entry_view has no link count.
-        unsigned const links = archive_entry_nlink(e.native_handle());
+        unsigned const links = e.nlink();
         // bsdtar's 'h' is for a hard link whose header has no file type (tar); cpio's are '-'.
         entry_type shown = cbound::archive::entry_type_from_mode(e.mode());
         if (shown == entry_type::unknown && e.hardlink()) shown = entry_type::hardlink;
-        std::string const mode = mode_string(shown, e.perms()) + (e.acl_text() ? "+" : " ");
+        std::string const mode = cbound::archive::mode_string(shown, e.perms()) + (e.acl_text() ? "+" : " ");
         std::string owner = std::string(e.uname().value_or(""));
         if (owner.empty()) owner = std::to_string(e.uid()) + " "; // bsdtar's trailing space
         std::string group = std::string(e.gname().value_or(""));

@@ -105,35 +105,6 @@ std::string json_quote(std::string_view text) {
     return out + '"';
 }
 
-std::string mode_string(cbound::archive::entry_type type, unsigned perms) {
-    using cbound::archive::entry_type;
-    char kind = '?';
-    switch (type) {
-    case entry_type::regular: kind = '-'; break;
-    case entry_type::hardlink: kind = 'h'; break; // bsdtar's letter for a hard link entry
-    case entry_type::directory: kind = 'd'; break;
-    case entry_type::symlink: kind = 'l'; break;
-    case entry_type::fifo: kind = 'p'; break;
-    case entry_type::character: kind = 'c'; break;
-    case entry_type::block: kind = 'b'; break;
-    case entry_type::socket: kind = 's'; break;
-    case entry_type::unknown: break;
-    }
-    std::string s(1, kind);
-    char const* const letters = "rwxrwxrwx";
-    for (int bit = 0; bit < 9; ++bit)
-        s += (perms & (0400u >> bit)) != 0 ? letters[bit] : '-';
-    // Special bits replace the execute letter: lowercase when execute is also set.
-    auto special = [&](unsigned flag, std::size_t at, char letter) {
-        if ((perms & flag) == 0) return;
-        s[at] = s[at] == 'x' ? letter : static_cast<char>(std::toupper(letter));
-    };
-    special(04000, 3, 's');
-    special(02000, 6, 's');
-    special(01000, 9, 't');
-    return s;
-}
-
 std::string listing_time(std::time_t when) {
     constexpr std::time_t half_year = 365 * 24 * 60 * 60 / 2;
     std::time_t const now = std::time(nullptr);

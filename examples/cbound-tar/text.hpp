@@ -1,7 +1,5 @@
-// cbound-tar — how names and metadata are printed: bsdtar's escaping, JSON strings, modes, times.
+// cbound-tar — how names and metadata are printed: bsdtar's escaping, JSON strings, times.
 #pragma once
-
-#include <cbound/archive/types.hpp>
 
 #include <cstdint>
 #include <ctime>
@@ -16,9 +14,6 @@ std::string escape_like_bsdtar(std::string_view name);
 
 /// `text` as a quoted JSON string; bytes that are not UTF-8 become U+FFFD (JSON must be Unicode).
 std::string json_quote(std::string_view text);
-
-/// The ten-letter `ls -l` mode ("drwxr-xr-x"), including the setuid, setgid and sticky letters.
-std::string mode_string(cbound::archive::entry_type type, unsigned perms);
 
 /// A modification time as `ls -l` shows it: the hour for recent times, the year for others.
 std::string listing_time(std::time_t when);

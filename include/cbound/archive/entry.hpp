@@ -80,15 +80,15 @@ public:
         check();
         return maybe_text(detail::entry_name(entry_, detail::hardlink_accessor));
     }
-    /// The owner's user name, or nullopt.
+    /// The owner's user name, or nullopt when the header has none (an empty name is none).
     [[nodiscard]] std::optional<std::string_view> uname() const noexcept {
         check();
-        return maybe_text(detail::entry_name(entry_, detail::uname_accessor));
+        return nonempty_text(detail::entry_name(entry_, detail::uname_accessor));
     }
-    /// The owner's group name, or nullopt.
+    /// The owner's group name, or nullopt when the header has none (an empty name is none).
     [[nodiscard]] std::optional<std::string_view> gname() const noexcept {
         check();
-        return maybe_text(detail::entry_name(entry_, detail::gname_accessor));
+        return nonempty_text(detail::entry_name(entry_, detail::gname_accessor));
     }
 
     // --- type, size, mode, owner ------------------------------------------------------
@@ -145,6 +145,11 @@ public:
         return archive_entry_perm(entry_);
     }
 #endif
+    /// The link count the header records (cpio, zip from Unix); 0 when it records none (tar).
+    [[nodiscard]] unsigned nlink() const noexcept {
+        check();
+        return archive_entry_nlink(entry_);
+    }
 
     // --- times ------------------------------------------------------------------------
 
@@ -310,6 +315,11 @@ private:
     }
     static std::optional<std::string_view> maybe_text(char const* s) noexcept {
         if (s == nullptr) return std::nullopt;
+        return std::string_view(s);
+    }
+    // Owner names: an empty field means "no name" in every format, so it is never a value.
+    static std::optional<std::string_view> nonempty_text(char const* s) noexcept {
+        if (s == nullptr || *s == '\0') return std::nullopt;
         return std::string_view(s);
     }
     std::optional<entry_time> when(int is_set, std::int64_t seconds, long nanoseconds,

@@ -201,13 +201,15 @@ public:
     [[nodiscard]] std::default_sentinel_t end() const noexcept { return {}; }
 
     /// Reads the next header: a view of the entry, or nullopt at the end of the archive.
-    [[nodiscard]] std::optional<entry_view> next() {
+    [[nodiscard]] std::optional<entry_view> next() & CBOUND_LIFETIMEBOUND {
         detail::read_state* const s = state_.get();
         detail::require_usable(s, "read_next_header");
         detail::advance(*s);
         if (s->current == nullptr) return std::nullopt;
         return entry_view(*s, s->current);
     }
+    /// The entry of a temporary reader would dangle at the end of the full-expression.
+    std::optional<entry_view> next() && = delete;
 
     /// The warnings libarchive reported on headers so far, in order (none are dropped).
     [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND {

@@ -29,6 +29,7 @@
 #include <cbound/archive/types.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +37,7 @@
 #include <exception>
 #include <filesystem>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -99,8 +101,14 @@ public:
     [[nodiscard]] unsigned mode() const noexcept { return record().mode; }
     /// The permission bits (mode & 07777).
     [[nodiscard]] unsigned perms() const noexcept { return record().mode & 07777u; }
-    /// Modification time in seconds since the epoch.
-    [[nodiscard]] std::time_t mtime() const noexcept { return static_cast<std::time_t>(record().mtime); }
+    /// The modification time to the second (the index keeps seconds), as entry_view::mtime() gives
+    /// it; nullopt when the header has none or it lies beyond what nanoseconds hold (±292 years).
+    [[nodiscard]] std::optional<entry_time> mtime() const noexcept {
+        std::int64_t const seconds = record().mtime;
+        constexpr std::int64_t limit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000;
+        if (seconds == detail::no_mtime || seconds > limit || seconds < -limit) return std::nullopt;
+        return entry_time(std::chrono::seconds(seconds));
+    }
     /// Owner id.
     [[nodiscard]] std::int64_t uid() const noexcept { return record().uid; }
     /// Group id.
@@ -235,7 +243,8 @@ public:
     }
 
     /// Indexes an archive in memory the caller keeps alive and unchanged while the tarball lives.
-    [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes, tarball_options const& options = {}) {
+    [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
+                                             tarball_options const& options = {}) {
         auto index = std::make_unique<detail::tarball_index>();
         index->source = bytes;
         return tarball(std::move(index), options);

@@ -60,6 +60,13 @@ struct archive_kind {
     archive::filter filter; ///< the compression or encoding filter
 };
 
+/// The format and filter for a file name such as "x.tar.zst" or "x.zip"; nullopt for an unknown ending.
+[[nodiscard]] inline std::optional<archive_kind> try_from_extension(std::string_view name) noexcept {
+    if (detail::extension_rule const* rule = detail::find_extension(name))
+        return archive_kind{rule->fmt, rule->compression};
+    return std::nullopt;
+}
+
 /// The format and filter for a file name such as "x.tar.zst" or "x.zip"; throws for an unknown ending.
 [[nodiscard]] inline archive_kind from_extension(std::string_view name) {
     if (detail::extension_rule const* rule = detail::find_extension(name)) return {rule->fmt, rule->compression};
@@ -345,7 +352,9 @@ public:
     }
 
     /// Warnings libarchive reported while writing (the operations still succeeded).
-    [[nodiscard]] std::vector<warning> const& warnings() const noexcept { return warnings_; }
+    [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND { return warnings_; }
+    /// A temporary writer's warnings would dangle at the end of the full-expression.
+    std::span<warning const> warnings() const&& = delete;
 
     /// The libarchive handle, for what cbound does not wrap; null once closed, failed or moved from.
     [[nodiscard]] ::archive* native_handle() const noexcept { return handle_.get(); }

@@ -1,6 +1,8 @@
 // extract()'s options: the report, unsafe handling, overwrite, times, permissions, policies.
 #include "extract_fixture.hpp"
 
+#include <cbound/archive/policy_names.hpp>
+
 #include <sys/stat.h>
 
 using namespace extract_test;
@@ -20,6 +22,15 @@ fs::path tar_with_unsafe_third(cbound_test::scratch_dir const& work) {
 }
 
 } // namespace
+
+TEST_CASE("policy names read back as their policies; other text is none", "[extract][policy]") {
+    for (ca::extract_policy p : {ca::extract_policy::data, ca::extract_policy::tar, ca::extract_policy::fully_trusted})
+        CHECK(ca::extract_policy_from_string(ca::to_string(p)) == p);
+    CHECK(ca::to_string(ca::extract_policy::fully_trusted) == "fully_trusted");
+    CHECK(ca::extract_policy_from_string("lax") == std::nullopt);
+    CHECK(ca::extract_policy_from_string("Data") == std::nullopt);
+    CHECK(ca::extract_policy_from_string("") == std::nullopt);
+}
 
 TEST_CASE("the report lists every entry with its outcome and reason", "[extract][report]") {
     cbound_test::scratch_dir work("report");

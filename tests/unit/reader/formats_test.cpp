@@ -2,6 +2,8 @@
 // what was put in and against `bsdtar -tf`.
 #include "reader_fixture.hpp"
 
+#include <cbound/archive/mode_string.hpp>
+
 #include <chrono>
 #include <sstream>
 
@@ -167,6 +169,62 @@ TEST_CASE("a newc cpio hard link carries the data on its last link") {
     CHECK(second->type() == ca::entry_type::hardlink);
     CHECK(second->hardlink() == "hello.txt");
     CHECK(content(*second) == t.files["hello.txt"]);
+}
+
+TEST_CASE("empty owner names are no names, not empty values") {
+    dated_tree t;
+    for (char const* format : {"USTAR_FORMAT", "PAX_FORMAT", "GNU_FORMAT"}) {
+        auto archive = t.out(std::string(format) + ".tar");
+        t.sh("python3 -c " +
+             sh_quote(
+                 "import tarfile,io,sys\nwith tarfile.open(sys.argv[1],'w',format=getattr(tarfile,sys.argv[2])) as t:\n"
+                 " i=tarfile.TarInfo('a'); i.uname=''; i.gname=''; t.addfile(i,io.BytesIO(b''))") +
+             " " + sh_quote(archive.string()) + " " + format);
+        auto r = ca::reader::open(archive);
+        auto e = r.next();
+        REQUIRE(e);
+        CHECK(e->uname() == std::nullopt);
+        CHECK(e->gname() == std::nullopt);
+    }
+}
+
+TEST_CASE("nlink reports the link count a cpio header records") {
+    dated_tree t;
+    auto archive = t.out("links.cpio");
+    t.sh("ln hello.txt twin.txt && bsdtar --format=newc -cf " + sh_quote(archive.string()) + " hello.txt");
+    auto r = ca::reader::open(archive);
+    auto file = r.next();
+    REQUIRE(file);
+    CHECK(file->nlink() == fs::hard_link_count(t.root / "hello.txt")); // 2 or more (the tree has its own)
+    CHECK(file->nlink() >= 2);
+    auto tar = t.out("links.tar");
+    t.sh("bsdtar --format=ustar -cf " + sh_quote(tar.string()) + " hello.txt");
+    auto rt = ca::reader::open(tar);
+    auto plain = rt.next();
+    REQUIRE(plain);
+    CHECK(plain->nlink() == 0); // tar headers record no link count
+}
+
+TEST_CASE("mode_string prints the mode column as bsdtar -tv does") {
+    sample_tree t;
+    t.sh("mkfifo pipe && mkdir sticky open && chmod 1777 sticky && chmod 1776 open && touch suid sgid && "
+         "chmod 4755 suid && chmod 2640 sgid && chmod 0604 hello.txt");
+    auto archive = t.out("modes.tar");
+    std::string const names = " hello.txt sub link pipe sticky open suid sgid";
+    t.sh("bsdtar -cf " + sh_quote(archive.string()) + names);
+    auto listing = cbound_test::run("bsdtar -tvf " + sh_quote(archive.string()));
+    REQUIRE(listing.exit_code == 0);
+    std::istringstream lines(listing.output);
+    auto r = ca::reader::open(archive);
+    int entries = 0;
+    for (ca::entry_view e : r) {
+        std::string line;
+        REQUIRE(std::getline(lines, line));
+        CHECK(ca::mode_string(ca::entry_type_from_mode(e.mode()), e.mode()) == line.substr(0, 10));
+        ++entries;
+    }
+    CHECK(entries >= 8);
+    CHECK(ca::mode_string(ca::entry_type::hardlink, 0644) == "hrw-r--r--");
 }
 
 TEST_CASE("metadata accessors report what the header holds") {

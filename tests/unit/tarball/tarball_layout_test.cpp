@@ -1,8 +1,10 @@
 // Zero-copy spans, duplicates, hardlinks, sparse files, names and metadata.
 #include "tarball_fixtures.hpp"
 
+#include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <iterator>
@@ -223,7 +225,7 @@ TEST_CASE("long names, pax UTF-8 names and metadata come back as stored", "[tarb
     CHECK(meta.type() == ar::entry_type::regular);
     CHECK(meta.perms() == 0640);
     CHECK((meta.mode() & 0170000) == 0100000);
-    CHECK(meta.mtime() == 1234567890);
+    CHECK(meta.mtime() == ar::entry_time(std::chrono::seconds(1234567890)));
     CHECK(meta.uid() == 3000000);
     CHECK(meta.gid() == 5678);
     CHECK(meta.size() == 1);
@@ -336,4 +338,20 @@ TEST_CASE("a hardlink takes the last copy of its target before it, not a later o
     must_run("cd " + sh_quote((dir / "out").string()) + " && bsdtar -xf " + sh_quote(archive.string()));
     CHECK(cbound_test::read_file(dir / "out/link") == "two");
     CHECK(cbound_test::read_file(dir / "out/link2") == "two");
+}
+
+TEST_CASE("an entry's time is entry_view's, to the second; one beyond nanoseconds is none", "[tarball][names]") {
+    cbound_test::scratch_dir dir("tarball-mtime");
+    fs::path const archive = dir / "times.tar";
+    python_tar(archive, "  add(t, 'fraction', b'f', mtime=1234567890.75)\n"
+                        "  add(t, 'far', b'x', mtime=100000000000)\n");
+    auto const t = ar::tarball::open(archive);
+    REQUIRE(t.size() == 2);
+    auto r = ar::reader::open(archive);
+    auto const e = r.next();
+    REQUIRE(e);
+    REQUIRE(e->mtime());
+    CHECK(t[0].mtime() == std::chrono::floor<std::chrono::seconds>(*e->mtime()));
+    CHECK(t[0].mtime() == ar::entry_time(std::chrono::seconds(1234567890)));
+    CHECK(t[1].mtime() == std::nullopt); // 100000000000 s do not fit 64-bit nanoseconds
 }

@@ -92,11 +92,32 @@ TEST_CASE("file-name endings choose format and filter, unknown endings are a cle
         ar::archive_kind const kind = ar::from_extension(name);
         CHECK(kind.format == format);
         CHECK(kind.filter == filter);
+        auto const same = ar::try_from_extension(name); // the non-throwing twin agrees
+        REQUIRE(same);
+        CHECK(same->format == format);
+        CHECK(same->filter == filter);
     }
     for (char const* bad : {"x.docx", "x", ".tar", "x.gz", ""}) {
         INFO(bad);
         CHECK(contains(error_of([&] { (void)ar::from_extension(bad); }), "no archive format is known"));
+        CHECK_FALSE(ar::try_from_extension(bad));
     }
+}
+
+TEST_CASE("every format and filter name reads back as itself; other text is none") {
+    for (int i = 0; i <= static_cast<int>(ar::format::empty); ++i) {
+        auto const f = static_cast<ar::format>(i);
+        INFO(ar::to_string(f));
+        CHECK(ar::format_from_string(ar::to_string(f)) == f);
+    }
+    for (int i = 0; i <= static_cast<int>(ar::filter::b64); ++i) {
+        auto const f = static_cast<ar::filter>(i);
+        INFO(ar::to_string(f));
+        CHECK(ar::filter_from_string(ar::to_string(f)) == f);
+    }
+    CHECK(ar::format_from_string("7z") == std::nullopt); // cbound's name is "7zip"
+    CHECK(ar::format_from_string("PAX") == std::nullopt);
+    CHECK(ar::filter_from_string("") == std::nullopt);
 }
 
 TEST_CASE("re-packing copies each entry read by cbound's reader, header and data, into another format") {

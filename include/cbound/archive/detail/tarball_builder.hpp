@@ -133,7 +133,7 @@ private:
         r.name_offset = index_.names.size();
         r.link_size = static_cast<std::uint32_t>(link.size());
         r.mode = static_cast<std::uint16_t>(archive_entry_mode(entry));
-        r.mtime = archive_entry_mtime(entry);
+        r.mtime = archive_entry_mtime_is_set(entry) != 0 ? archive_entry_mtime(entry) : no_mtime;
         r.uid = archive_entry_uid(entry);
         r.gid = archive_entry_gid(entry);
         r.is_hardlink = hardlink != nullptr;

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +46,9 @@ enum class data_home : std::uint8_t {
 
 /// One entry of the index. The strings of entry i (pathname, then link target) are
 /// names[name_offset_i, name_offset_{i+1}), so the pathname length needs no field.
+/// tarball_record::mtime of an entry whose header records no time (no real time is this old).
+inline constexpr std::int64_t no_mtime = std::numeric_limits<std::int64_t>::min();
+
 struct tarball_record {
     std::uint64_t data_offset = 0; ///< into the source bytes, the decoded file or the decoded stream
     std::uint64_t data_size = 0;   ///< bytes of file data

@@ -1,0 +1,54 @@
+#!/bin/sh
+# What including each public cbound header costs a translation unit: wall time of
+# `$CXX -std=c++20 -O0 -c` on a file holding only that #include, the median of several runs,
+# next to an empty file and to `#include <filesystem>` (the standard header most users
+# already pay for). Prints a Markdown table; the "× filesystem" column is the ratio of medians.
+#
+#   tests/bench/compile_time.sh [runs]        default 5 runs per header
+#
+# Environment: CXX (compiler, default c++), CXXFLAGS (added to every compile).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+runs=${1:-5}
+cxx=${CXX:-c++}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Milliseconds of one compile of `$1` (the text of the file).
+compile_ms() {
+    printf '%s\n' "$1" >"$work/tu.cpp"
+    start=$(date +%s%N)
+    # shellcheck disable=SC2086 # CXXFLAGS is a list of flags
+    "$cxx" -std=c++20 -O0 ${CXXFLAGS:-} -I"$root/include" -c "$work/tu.cpp" -o "$work/tu.o"
+    end=$(date +%s%N)
+    echo $(((end - start) / 1000000))
+}
+
+# Median milliseconds of $runs compiles of `$1`.
+median_ms() {
+    i=0
+    : >"$work/times"
+    while [ "$i" -lt "$runs" ]; do
+        compile_ms "$1" >>"$work/times"
+        i=$((i + 1))
+    done
+    sort -n "$work/times" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : int((t[NR / 2] + t[NR / 2 + 1]) / 2) }'
+}
+
+compile_ms '#include <filesystem>' >/dev/null # warm the page cache before measuring anything
+empty=$(median_ms '')
+filesystem=$(median_ms '#include <filesystem>')
+
+echo "$("$cxx" --version | head -n 1), -std=c++20 -O0 -c, median of $runs runs"
+echo
+echo "| #include | ms | × filesystem |"
+echo "|---|---:|---:|"
+echo "| (empty file) | $empty | $(awk "BEGIN { printf \"%.2f\", $empty / $filesystem }") |"
+echo "| <filesystem> | $filesystem | 1.00 |"
+cd "$root/include"
+for header in cbound/*.hpp cbound/archive/*.hpp; do
+    ms=$(median_ms "#include <$header>")
+    echo "| <$header> | $ms | $(awk "BEGIN { printf \"%.2f\", $ms / $filesystem }") |"
+done
