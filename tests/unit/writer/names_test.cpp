@@ -185,3 +185,22 @@ TEST_CASE("is_utf8 on a C string checks only from the first byte past ASCII") {
     CHECK_FALSE(is_utf8("bad\xff"));
     CHECK_FALSE(is_utf8("cut\xc3"));
 }
+
+TEST_CASE("add_tree stores a second name of a file whose first name is not UTF-8 as a hard link to its bytes") {
+    scratch_dir dir("w-names-tree");
+    namespace fs = std::filesystem;
+    cbound_test::write_file(dir / "src" / bad_name, data);
+    fs::create_hard_link(dir / "src" / bad_name, dir / "src" / "later");
+    for (ar::format f : {ar::format::pax, ar::format::ustar, ar::format::gnutar}) {
+        CAPTURE(name_of(f));
+        std::vector<std::byte> out;
+        ar::writer w = ar::writer::open_memory(out, f);
+        w.add_tree(dir / "src", {.prefix = ""});
+        w.close();
+        std::optional<std::string> link;
+        ar::reader r = ar::reader::open_memory(out);
+        for (ar::entry_view e : r)
+            if (e.pathname() == "later") link = std::string(e.hardlink().value_or(""));
+        CHECK(link == bad_name);
+    }
+}
