@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cbound/archive/detail/handle.hpp>
+#include <cbound/archive/detail/utf8.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
 
@@ -76,7 +77,7 @@ namespace detail {
 /// Sets on `e` every field `info` (an entry_info or the writer's borrowed mirror of it) sets.
 template <class Info>
 [[gnu::always_inline]] inline void assign_entry(::archive_entry* e, Info const& info) {
-    archive_entry_set_pathname_utf8(e, info.pathname.c_str());
+    set_name<archive_entry_set_pathname_utf8, archive_entry_copy_pathname>(e, info.pathname.c_str());
     archive_entry_set_filetype(e, mode_bits(info.type));
     archive_entry_set_perm(e, static_cast<__LA_MODE_T>(info.perms & 07777));
     if (info.size) archive_entry_set_size(e, *info.size);
@@ -86,10 +87,12 @@ template <class Info>
     if (info.birthtime) archive_entry_set_birthtime(e, seconds_of(*info.birthtime), nanoseconds_of(*info.birthtime));
     if (info.uid) archive_entry_set_uid(e, *info.uid);
     if (info.gid) archive_entry_set_gid(e, *info.gid);
-    if (!info.uname.empty()) archive_entry_set_uname_utf8(e, info.uname.c_str());
-    if (!info.gname.empty()) archive_entry_set_gname_utf8(e, info.gname.c_str());
-    if (!info.symlink.empty()) archive_entry_set_symlink_utf8(e, info.symlink.c_str());
-    if (!info.hardlink.empty()) archive_entry_set_hardlink_utf8(e, info.hardlink.c_str());
+    if (!info.uname.empty()) set_name<archive_entry_set_uname_utf8, archive_entry_copy_uname>(e, info.uname.c_str());
+    if (!info.gname.empty()) set_name<archive_entry_set_gname_utf8, archive_entry_copy_gname>(e, info.gname.c_str());
+    if (!info.symlink.empty())
+        set_name<archive_entry_set_symlink_utf8, archive_entry_copy_symlink>(e, info.symlink.c_str());
+    if (!info.hardlink.empty())
+        set_name<archive_entry_set_hardlink_utf8, archive_entry_copy_hardlink>(e, info.hardlink.c_str());
     for (xattr_info const& x : info.xattrs)
         archive_entry_xattr_add_entry(e, x.name.c_str(), x.value.data(), x.value.size());
 }
@@ -149,7 +152,9 @@ public:
         return p != nullptr ? p : std::string();
     }
     /// Sets the name inside the archive (UTF-8).
-    void set_pathname(std::string const& name) { archive_entry_set_pathname_utf8(raw(), name.c_str()); }
+    void set_pathname(std::string const& name) {
+        detail::set_name<archive_entry_set_pathname_utf8, archive_entry_copy_pathname>(raw(), name.c_str());
+    }
 
     /// The entry type (hardlink when a hardlink target is set).
     [[nodiscard]] entry_type type() const {

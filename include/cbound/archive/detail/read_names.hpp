@@ -10,6 +10,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/utf8.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -31,34 +32,6 @@ inline constexpr char16_t cp437_high[128] = {
     0x03A6, 0x0398, 0x03A9, 0x03B4, 0x221E, 0x03C6, 0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320,
     0x2321, 0x00F7, 0x2248, 0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 };
-
-/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-[[nodiscard]] inline bool is_utf8(std::string_view s) noexcept {
-    auto const* p = reinterpret_cast<unsigned char const*>(s.data());
-    auto const* const end = p + s.size();
-    while (p != end) {
-        unsigned const c = *p++;
-        if (c < 0x80) continue;
-        int trailing = 0;
-        std::uint32_t cp = 0;
-        std::uint32_t min = 0;
-        if (c >= 0xC2 && c <= 0xDF)
-            trailing = 1, cp = c & 0x1F, min = 0x80;
-        else if (c >= 0xE0 && c <= 0xEF)
-            trailing = 2, cp = c & 0x0F, min = 0x800;
-        else if (c >= 0xF0 && c <= 0xF4)
-            trailing = 3, cp = c & 0x07, min = 0x10000;
-        else
-            return false;
-        if (end - p < trailing) return false;
-        for (int i = 0; i < trailing; ++i, ++p) {
-            if ((*p & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (*p & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    }
-    return true;
-}
 
 /// `s` read as CP437, in UTF-8.
 [[nodiscard]] inline std::string cp437_to_utf8(std::string_view s) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cbound/archive/detail/handle.hpp>
+#include <cbound/archive/detail/utf8.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/posix.hpp>
@@ -359,7 +360,7 @@ private:
         auto const [first, inserted] = links_.try_emplace(identity_of(st), archive_name);
         if (inserted) return false;
         describe(st, archive_name, nullptr, -1, disk_path);
-        archive_entry_set_hardlink_utf8(header_.get(), first->second.c_str());
+        set_name<archive_entry_set_hardlink_utf8, archive_entry_copy_hardlink>(header_.get(), first->second.c_str());
         archive_entry_set_size(header_.get(), 0); // the data went with the first name
         out.entry(header_.get(), -1, disk_path);
         return true;
