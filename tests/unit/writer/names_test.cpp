@@ -59,7 +59,7 @@ outcome write_bad_names(ar::format f) {
     attempt([&] { w.add({.pathname = "lnk", .type = ar::entry_type::symlink, .symlink = bad_target}); });
     attempt([&] { w.add({.pathname = "owned", .uname = "u\xff", .gname = "g\xfe"}, bytes_of(data)); });
     attempt([&] { w.add({.pathname = "hard", .type = ar::entry_type::hardlink, .hardlink = bad_name}); });
-    o.warnings = w.warnings();
+    o.warnings.assign(w.warnings().begin(), w.warnings().end());
     attempt([&] { w.close(); });
     return o;
 }

@@ -8,6 +8,7 @@
 #include <test_support.hpp>
 
 #include <atomic>
+#include <span>
 #include <thread>
 
 #include <sys/stat.h>
@@ -45,7 +46,8 @@ void check_nothing_outside(listing const& got) {
 std::vector<ar::warning> pack(fs::path const& src, ar::tree_options const& options, std::vector<std::byte>& out) {
     ar::writer w = ar::writer::open_memory(out);
     w.add_tree(src, options);
-    std::vector<ar::warning> warned = w.warnings();
+    std::span<ar::warning const> const seen = w.warnings();
+    std::vector<ar::warning> warned(seen.begin(), seen.end());
     w.close();
     return warned;
 }
