@@ -7,7 +7,7 @@
 A public name is one a user can call or spell: it is declared in a public header
 (cbound/*.hpp, cbound/archive/*.hpp; never detail/), outside any `detail` namespace, with a
 `///` doc comment just before it, and is
-  - at namespace scope: a class, struct, enum, alias, function, variable or macro;
+  - at namespace scope: a class, struct, enum, alias, concept, function, variable or macro;
   - inside a public class, struct or enum (in its public part): a member function, a data
     member, a nested class, or an enumerator. Constructors, destructors, operators and
     type aliases inside classes are left out (the class itself stands for them), and so is
@@ -93,7 +93,7 @@ def declared_name(statement, scope_name):
     s = re.sub(r"\[\[.*?\]\]", " ", s)  # attributes
     s = re.sub(r"\b(CBOUND_LIFETIMEBOUND|alignas\s*\([^)]*\))", " ", s)
     s = s.strip()
-    # `template <...>` heads, one or more, and a trailing requires-clause's parentheses stay harmless.
+    # `template <...>` heads, one or more.
     while s.startswith("template"):
         rest = s[len("template"):].lstrip()
         if not rest.startswith("<"):
