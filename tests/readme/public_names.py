@@ -13,6 +13,9 @@ A public name is one a user can call or spell: it is declared in a public header
     type aliases inside classes are left out (the class itself stands for them), and so is
     an explicit specialization (its primary template stands for it).
 
+A `///` comment on a declaration the scanner cannot read stops it with the declaration's
+text, rather than letting a public name go unchecked.
+
 Where the README must name it:
   - a namespace-scope name: in code (a `span` or a fenced block), anywhere;
   - a member `m` of `S`: `S::m` in code, or `m` in code in a paragraph (a run of non-blank
@@ -182,6 +185,21 @@ def scan(path):
         if scope.kind in ("namespace", "class"):
             found.append((scope.name if scope.kind == "class" else "", name, kind))
 
+    def unexplained(statement, scope):
+        """A `///` comment on something that declares no name: fine for a constructor, a
+        destructor, an operator or a specialization; anything else is a declaration this
+        scanner cannot read, and guessing would let a public name go unchecked."""
+        s = re.sub(r"\[\[.*?\]\]\s*", "", " ".join(statement.split()))
+        if not scope.public or (scope.kind == "class" and scope.access != "public"):
+            return
+        if re.search(r"\boperator\b|^static_assert|\b(class|struct|union)\s+[\w:]+\s*<", s):
+            return
+        head = re.sub(r"^(template\s*<.*?>\s*)+|\brequires\b.*?(?=\b(constexpr|explicit|~?" + re.escape(scope.name) +
+                      r")\b)", "", s) if scope.name else s
+        if scope.name and re.match(rf"((constexpr|explicit|inline)\s+)*~?{re.escape(scope.name)}\s*\(", head):
+            return  # a constructor or destructor: the class stands for it
+        sys.exit(f"{path}: cannot tell which name this `///` comment documents: {s[:120]}")
+
     def skip_braces(at):
         """The index just past the `}` matching the `{` at `at`."""
         depth = 0
@@ -232,6 +250,8 @@ def scan(path):
                 last = decl
                 if doc:
                     record(decl, top)
+            elif doc:
+                unexplained(statement, top)
             statement, doc = "", False
         elif c == "{" and re.search(r"\brequires\s*(\([^()]*\))?\s*$", statement):
             statement += "{}"  # a requires-expression: the declaration goes on after it
@@ -249,9 +269,8 @@ def scan(path):
             elif decl and decl[0] == "class":
                 if doc:
                     record(decl, top)
-                specialization = re.search(r"\b(class|struct|union)\s+(\[\[[^\]]*\]\]\s*)*\w+\s*<", s) is not None
                 access = "public" if re.search(r"\b(struct|union)\s", s) else "private"
-                stack.append(Scope("class", decl[1], public=member_public and not specialization, access=access))
+                stack.append(Scope("class", decl[1], public=member_public, access=access))
                 i += 1
             elif decl and decl[0] == "enum":
                 if doc:
@@ -267,6 +286,8 @@ def scan(path):
                     last = decl
                     if doc:
                         record(decl, top)
+                elif doc:
+                    unexplained(statement, top)
                 i = skip_braces(i)
             statement, doc = "", False
             continue

@@ -130,6 +130,16 @@ class ScanTest(unittest.TestCase):
         self.assertEqual(sorted(missing), sorted([("color", "green"), ("options", "accept"), ("options", "strict"),
                                                   ("part", "weight")]))
 
+    def test_a_doc_comment_on_something_unreadable_stops_the_scan(self):
+        # Guessing would leave a public name unchecked: the scan names the declaration instead.
+        path = os.path.join(self.dir.name, "cbound", "odd.hpp")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("namespace lib {\n/// Brings swap in.\nusing std::swap;\n}\n")
+        with self.assertRaises(SystemExit) as stop:
+            public_names.scan(path)
+        self.assertIn("cannot tell which name", str(stop.exception.code))
+        self.assertIn("using std::swap", str(stop.exception.code))
+
     def test_prose_outside_code_does_not_count(self):
         missing = public_names.missing_names(self.names, "parse LIB_FLAG color options widget\n")
         self.assertEqual(len(missing), len(self.names))
