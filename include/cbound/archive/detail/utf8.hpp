@@ -51,9 +51,11 @@ namespace cbound::archive::detail {
 /// converted when a format asks for the multibyte form: zip, 7z, mtree and shar then read a
 /// NULL name and crash. Bytes are what the tree walk stores for names read from disk, and
 /// what bsdtar stores: formats that need UTF-8 (pax) record them raw with a warning.
+/// When the thread's locale is UTF-8 (`locale_is_utf8`), the bytes are the name in the locale's
+/// encoding already: they go in as they are, which spares libarchive two conversions per name.
 template <auto as_utf8, auto as_bytes>
-[[gnu::always_inline]] inline void set_name(::archive_entry* e, char const* name) {
-    if (is_utf8(name)) [[likely]]
+[[gnu::always_inline]] inline void set_name(::archive_entry* e, char const* name, bool locale_is_utf8 = false) {
+    if (!locale_is_utf8 && is_utf8(name))
         as_utf8(e, name);
     else
         as_bytes(e, name);
