@@ -260,25 +260,24 @@ public:
     void finish() { state("finish").finish(); }
 
     /// Adds the file, folder, symlink or device at `disk_path` under the name `archive_path`, with
-    /// everything `options` says about a single file (a folder is added alone, without its contents).
-    /// Returns false when nothing was added: the filter refused the file, or the walk left it out
-    /// with a warning (a socket, a file that changed while it was read).
-    /// `options.prefix` names the entry too: giving it as well as `archive_path` is an error.
+    /// everything `options` says about a single file: a folder is added alone, without its contents,
+    /// and a set `options.prefix` is the folder the entry goes in ("prefix/archive_path"), as add_tree
+    /// puts what it finds below its prefix. Returns false when nothing was added: the filter refused
+    /// the file, or it was left out with a warning (a socket, a file that changed while it was read).
     bool add_file(std::filesystem::path const& disk_path, std::string const& archive_path,
                   tree_options const& options = {}) {
         detail::writer_state& s = ready("add_file");
-        if (options.prefix)
-            throw detail::make_error(errc::invalid_argument, "add_file",
-                                     "both archive_path and tree_options::prefix name the entry; give one",
-                                     disk_path.string());
-        return add_one_file(s, disk_path, archive_path, options);
-    }
-
-    /// Adds the file at `disk_path` under the name `options.prefix`, else under the path as given
-    /// without a leading '/' (as add_tree names the top folder); returns false when nothing was added.
-    bool add_file(std::filesystem::path const& disk_path, tree_options const& options = {}) {
-        detail::writer_state& s = ready("add_file");
-        return add_one_file(s, disk_path, options.prefix ? *options.prefix : default_prefix(disk_path), options);
+        if (options.filter) {
+            std::error_code ec; // a missing file reaches the filter too, as in add_tree, and then fails below
+            if (!options.filter(std::filesystem::directory_entry(disk_path, ec))) return false;
+        }
+        detail::tree_walk walk(walk_settings(options));
+        detail::disk_output out{s, false};
+        if (options.prefix && !options.prefix->empty())
+            walk.file(disk_path, *options.prefix + "/" + archive_path, out);
+        else
+            walk.file(disk_path, archive_path, out);
+        return out.added > 0;
     }
 
     /// Adds folder `dir` and everything below it, in sorted order, so equal trees give equal archives.
@@ -382,19 +381,6 @@ private:
     [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_no_data_allowed(::archive_entry* header) {
         throw detail::make_error(errc::invalid_argument, "add", "only regular files carry data",
                                  detail::writer_state::safe_pathname(header));
-    }
-
-    // One file from disk under `name`, if the filter lets it in; whether an entry was written.
-    bool add_one_file(detail::writer_state& s, std::filesystem::path const& disk_path, std::string const& name,
-                      tree_options const& options) {
-        if (options.filter) {
-            std::error_code ec; // a missing file reaches the filter too, as in add_tree, and then fails below
-            if (!options.filter(std::filesystem::directory_entry(disk_path, ec))) return false;
-        }
-        detail::tree_walk walk(walk_settings(options));
-        detail::disk_output out{s, false};
-        walk.file(disk_path, name, out);
-        return out.added > 0;
     }
 
     detail::tree_walk_settings walk_settings(tree_options const& options) const {
