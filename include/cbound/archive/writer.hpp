@@ -17,6 +17,7 @@
 
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/tree_walk.hpp>
+#include <cbound/archive/detail/write_append.hpp>
 #include <cbound/archive/detail/write_disk.hpp>
 #include <cbound/archive/detail/write_entry.hpp>
 #include <cbound/archive/detail/write_format.hpp>
@@ -118,6 +119,16 @@ public:
     [[nodiscard]] static writer create(std::filesystem::path const& path, write_options const& options = {}) {
         archive_kind const kind = from_extension(path.filename().string());
         return open(path, kind.format, kind.filter, options);
+    }
+
+    /// Appends entries to the uncompressed tar file at `path`, in the format it already uses (GNU
+    /// tar's, pax, or ustar with pax headers only where needed). A missing or empty file becomes a
+    /// new archive. A compressed or non-tar file is refused and left untouched; an abandoned append
+    /// puts the file back as it was (a file it created is removed).
+    [[nodiscard]] static writer open_append(std::filesystem::path const& path, write_options const& options = {}) {
+        auto sink = std::make_unique<detail::append_sink>(path);
+        detail::write_target const target = sink->target();
+        return writer(std::move(sink), target, options);
     }
 
     /// Writes to a descriptor the caller keeps owning (it stays open).
