@@ -360,26 +360,30 @@ private:
         ::archive_entry* const header = s.scratch.get();
         // One header per writer, cleared for each entry: what a hand-written loop does too.
         archive_entry_clear(header);
-        detail::assign_entry(header, info, s.utf8_thread);
+        // Names that read the same in every locale (ASCII, or any name in a UTF-8 thread) go in as
+        // they are, and the header needs no locale switch: libarchive converts nothing.
+        bool const keep_bytes = s.utf8_thread || detail::names_are_ascii(info);
+        detail::assign_entry(header, info, keep_bytes);
         bool const data_entry = detail::carries_data(info);
         // Some formats (cpio) want a size even on folders and links.
         std::int64_t const declared = data_entry ? size : 0;
         archive_entry_set_size(header, declared);
-        add_entry(s, header, data, data_entry, info.pathname.c_str(), declared);
+        add_entry(s, header, data, data_entry, info.pathname.c_str(), declared, !keep_bytes);
     }
 
     void add_entry(::archive_entry* header, std::span<std::byte const> data) {
-        add_entry(state("begin_entry"), header, data, carries_data(header), detail::writer_state::pathname_of(header),
-                  detail::writer_state::declared_size(header));
+        detail::writer_state& s = state("begin_entry");
+        add_entry(s, header, data, carries_data(header), detail::writer_state::pathname_of(header),
+                  detail::writer_state::declared_size(header), !s.utf8_thread);
     }
 
     // `name` is the entry's pathname, alive for the whole call (the caller's string or the header's);
     // `size` is the header's declared size, which the callers have checked equals the data's.
     [[gnu::always_inline]] static void add_entry(detail::writer_state& s, ::archive_entry* header,
                                                  std::span<std::byte const> data, bool data_entry, char const* name,
-                                                 std::int64_t size) {
+                                                 std::int64_t size, bool switch_locale) {
         if (!data.empty() && !data_entry) throw_no_data_allowed(header);
-        s.begin(header, data_entry, name, size);
+        s.begin(header, data_entry, name, size, switch_locale);
         detail::name_lease const lease{s.entry_name};
         // The entry expects exactly data.size() bytes (checked above), so write() and finish()'s checks hold.
         s.pour(data);

@@ -91,3 +91,29 @@ TEST_CASE(
         CHECK(listed.output.find(accented) != std::string::npos);
     }
 }
+
+TEST_CASE("is_ascii finds a byte past ASCII at any place in names of any length") {
+    using cbound::archive::detail::is_ascii;
+    for (std::size_t length = 0; length <= 40; ++length) {
+        std::string name(length, 'a');
+        CHECK(is_ascii(name.c_str()));
+        for (std::size_t at = 0; at < length; ++at) {
+            std::string marked = name;
+            marked[at] = '\x80';
+            CAPTURE(length, at);
+            CHECK_FALSE(is_ascii(marked.c_str()));
+        }
+    }
+}
+
+TEST_CASE("in the C locale, an entry with one name past ASCII still gets every name right") {
+    // ASCII names skip the locale switch; a non-ASCII link target alone must still bring it back.
+    std::vector<std::byte> out;
+    ar::writer w = ar::writer::open_memory(out, ar::format::cpio_newc);
+    w.add({.pathname = "plain", .type = ar::entry_type::symlink, .symlink = accented});
+    w.add({.pathname = "owned", .uname = "j\xc3\xb6rg"}, bytes_of("x"));
+    w.close();
+    ar::reader r = ar::reader::open_memory(out);
+    for (ar::entry_view e : r)
+        if (e.pathname() == "plain") CHECK(e.symlink() == accented);
+}

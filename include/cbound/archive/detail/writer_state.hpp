@@ -100,17 +100,19 @@ public:
 
     /// Writes `header` and opens its entry; the name and size are read from it.
     void begin(::archive_entry* header) {
-        begin(header, carries_data(header), pathname_of(header), declared_size(header));
+        begin(header, carries_data(header), pathname_of(header), declared_size(header), !utf8_thread);
     }
 
     /// Writes `header` and opens its entry. `name` is its pathname, alive while the entry is open
-    /// (or until keep_entry_name()), `size` its declared size.
-    [[gnu::always_inline]] void begin(::archive_entry* header, bool data_entry, char const* name, std::int64_t size) {
+    /// (or until keep_entry_name()), `size` its declared size; `switch_locale`: the header's names
+    /// need the UTF-8 locale to be read right (see the member utf8_thread).
+    [[gnu::always_inline]] void begin(::archive_entry* header, bool data_entry, char const* name, std::int64_t size,
+                                      bool switch_locale) {
         require(writer_phase::ready, "begin_entry");
         if (name == nullptr || *name == '\0') throw_no_pathname();
         if (size < 0) throw_negative_size(name);
         int st = 0;
-        if (utf8_thread) {
+        if (!switch_locale) {
             st = archive_write_header(raw(), header);
         } else {
             // Names are converted with the thread's locale; UTF-8 keeps non-ASCII names intact. The
