@@ -182,3 +182,17 @@ TEST_CASE("an abandoned append puts the file back as it was") {
     }
     CHECK_FALSE(fs::exists(created));
 }
+
+TEST_CASE("open_append continues a tar cut right after its last entry, without end blocks") {
+    scratch_dir dir("w-append-cut");
+    fs::path const tar = dir / "cut.tar";
+    {
+        ar::writer w = ar::writer::open(tar, ar::format::ustar);
+        w.add({.pathname = "one"}, bytes_of("one"));
+    }
+    fs::resize_file(tar, 1024); // the header and the data block, no end blocks
+    ar::writer w = ar::writer::open_append(tar);
+    w.add({.pathname = "two"}, bytes_of("two"));
+    w.close();
+    CHECK(read_back(cbound_test::to_bytes(cbound_test::read_file(tar))) == listing{{"one", "one"}, {"two", "two"}});
+}
