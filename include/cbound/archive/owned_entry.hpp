@@ -74,10 +74,11 @@ namespace detail {
     return entry_time(std::chrono::nanoseconds(ns));
 }
 
-/// Sets on `e` every field `info` (an entry_info or the writer's borrowed mirror of it) sets.
+/// Sets on `e` every field `info` (an entry_info or the writer's borrowed mirror of it) sets;
+/// `keep_bytes`: the names are right as their bytes in the thread's locale (see set_name).
 template <class Info>
-[[gnu::always_inline]] inline void assign_entry(::archive_entry* e, Info const& info) {
-    set_name<archive_entry_set_pathname_utf8, archive_entry_copy_pathname>(e, info.pathname.c_str());
+[[gnu::always_inline]] inline void assign_entry(::archive_entry* e, Info const& info, bool keep_bytes = false) {
+    set_name<archive_entry_set_pathname_utf8, archive_entry_copy_pathname>(e, info.pathname.c_str(), keep_bytes);
     archive_entry_set_filetype(e, mode_bits(info.type));
     archive_entry_set_perm(e, static_cast<__LA_MODE_T>(info.perms & 07777));
     if (info.size) archive_entry_set_size(e, *info.size);
@@ -87,14 +88,24 @@ template <class Info>
     if (info.birthtime) archive_entry_set_birthtime(e, seconds_of(*info.birthtime), nanoseconds_of(*info.birthtime));
     if (info.uid) archive_entry_set_uid(e, *info.uid);
     if (info.gid) archive_entry_set_gid(e, *info.gid);
-    if (!info.uname.empty()) set_name<archive_entry_set_uname_utf8, archive_entry_copy_uname>(e, info.uname.c_str());
-    if (!info.gname.empty()) set_name<archive_entry_set_gname_utf8, archive_entry_copy_gname>(e, info.gname.c_str());
+    if (!info.uname.empty())
+        set_name<archive_entry_set_uname_utf8, archive_entry_copy_uname>(e, info.uname.c_str(), keep_bytes);
+    if (!info.gname.empty())
+        set_name<archive_entry_set_gname_utf8, archive_entry_copy_gname>(e, info.gname.c_str(), keep_bytes);
     if (!info.symlink.empty())
-        set_name<archive_entry_set_symlink_utf8, archive_entry_copy_symlink>(e, info.symlink.c_str());
+        set_name<archive_entry_set_symlink_utf8, archive_entry_copy_symlink>(e, info.symlink.c_str(), keep_bytes);
     if (!info.hardlink.empty())
-        set_name<archive_entry_set_hardlink_utf8, archive_entry_copy_hardlink>(e, info.hardlink.c_str());
+        set_name<archive_entry_set_hardlink_utf8, archive_entry_copy_hardlink>(e, info.hardlink.c_str(), keep_bytes);
     for (xattr_info const& x : info.xattrs)
         archive_entry_xattr_add_entry(e, x.name.c_str(), x.value.data(), x.value.size());
+}
+
+/// Whether every name `info` sets is ASCII, so that no locale can misread it.
+template <class Info>
+[[nodiscard]] [[gnu::always_inline]] inline bool names_are_ascii(Info const& info) noexcept {
+    auto const ascii = [](auto const& text) { return text.empty() || is_ascii(text.c_str()); };
+    return ascii(info.pathname) && ascii(info.uname) && ascii(info.gname) && ascii(info.symlink) &&
+           ascii(info.hardlink);
 }
 
 /// Whether an entry described by `info` holds data: a regular file that is not a hard link.

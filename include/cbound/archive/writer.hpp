@@ -16,12 +16,14 @@
 #pragma once
 
 #include <cbound/archive/detail/handle.hpp>
-#include <cbound/archive/detail/locale.hpp>
 #include <cbound/archive/detail/tree_walk.hpp>
+#include <cbound/archive/detail/write_append.hpp>
+#include <cbound/archive/detail/write_disk.hpp>
 #include <cbound/archive/detail/write_entry.hpp>
 #include <cbound/archive/detail/write_format.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
 #include <cbound/archive/detail/write_spill.hpp>
+#include <cbound/archive/detail/writer_state.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/features.hpp>
 #include <cbound/archive/owned_entry.hpp>
@@ -31,6 +33,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <concepts>
@@ -40,7 +43,6 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -119,6 +121,16 @@ public:
         return open(path, kind.format, kind.filter, options);
     }
 
+    /// Appends entries to the uncompressed tar file at `path`, in the format it already uses (GNU
+    /// tar's, pax, or ustar with pax headers only where needed). A missing or empty file becomes a
+    /// new archive. A compressed or non-tar file is refused and left untouched; an abandoned append
+    /// puts the file back as it was (a file it created is removed).
+    [[nodiscard]] static writer open_append(std::filesystem::path const& path, write_options const& options = {}) {
+        auto sink = std::make_unique<detail::append_sink>(path);
+        detail::write_target const target = sink->target();
+        return writer(std::move(sink), target, options);
+    }
+
     /// Writes to a descriptor the caller keeps owning (it stays open).
     [[nodiscard]] static writer open_fd(int fd, format fmt = format::pax, filter compression = filter::none,
                                         write_options const& options = {}) {
@@ -162,38 +174,13 @@ public:
     }
 
     /// Takes over `other`'s archive; `other` is left unusable (every call on it throws).
-    writer(writer&& other) noexcept
-        : sink_(std::move(other.sink_)), handle_(std::move(other.handle_)),
-          state_(std::exchange(other.state_, state::moved)), unwinding_(other.unwinding_), opened_(other.opened_),
-          remaining_(other.remaining_), scratch_(std::move(other.scratch_)), utf8_(other.utf8_),
-          kept_name_(std::move(other.kept_name_)), warnings_(std::move(other.warnings_)) {
-        adopt_entry_name(other);
-    }
-
+    writer(writer&& other) noexcept = default;
     /// Finishes this writer's archive as the destructor would, then takes over `other`'s.
-    writer& operator=(writer&& other) noexcept {
-        if (this != &other) {
-            finish_quietly();
-            sink_ = std::move(other.sink_);
-            handle_ = std::move(other.handle_);
-            state_ = std::exchange(other.state_, state::moved);
-            unwinding_ = other.unwinding_;
-            opened_ = other.opened_;
-            remaining_ = other.remaining_;
-            scratch_ = std::move(other.scratch_);
-            utf8_ = other.utf8_;
-            kept_name_ = std::move(other.kept_name_);
-            warnings_ = std::move(other.warnings_);
-            adopt_entry_name(other);
-        }
-        return *this;
-    }
-
+    writer& operator=(writer&& other) noexcept = default;
     writer(writer const&) = delete;
     writer& operator=(writer const&) = delete;
-
     /// Closes normally between entries; abandons the archive during unwinding or mid-entry (see top of file).
-    ~writer() { finish_quietly(); }
+    ~writer() = default;
 
     /// Adds an entry holding `data`; its size is taken from the data.
     template <class = void> // a template so that braced lists prefer the borrowing overload below
@@ -235,7 +222,7 @@ public:
             for (auto const& block : view.blocks()) {
                 if (block.offset < 0 || static_cast<std::uint64_t>(block.offset) < data.size())
                     throw detail::make_error(errc::archive_failed, "add", "the source's data blocks overlap",
-                                             safe_pathname(header));
+                                             detail::writer_state::safe_pathname(header));
                 data.put(static_cast<std::uint64_t>(block.offset), block.data); // a sparse hole reads as zeros
             }
             entry sized = entry::copy_of(header);
@@ -244,17 +231,18 @@ public:
             data.for_each_piece([&](std::span<std::byte const> piece) { write(piece); });
             return finish();
         }
-        begin_raw(header);
-        name_lease const lease{entry_name_};
+        detail::writer_state& s = ready("begin_entry");
+        s.begin(header);
+        detail::name_lease const lease{s.entry_name};
         std::int64_t position = 0;
         for (auto const& block : view.blocks()) {
             // Holes of sparse entries come back as gaps between block offsets: write them as zeros.
-            if (block.offset > position) write_zeros(block.offset - position);
-            write(block.data);
+            if (block.offset > position) s.write_zeros(block.offset - position);
+            s.write(block.data);
             position = block.offset + static_cast<std::int64_t>(block.data.size());
         }
-        if (remaining_ > 0 && archive_entry_sparse_count(header) > 0) write_zeros(remaining_);
-        finish();
+        if (s.remaining > 0 && archive_entry_sparse_count(header) > 0) s.write_zeros(s.remaining);
+        s.finish();
     }
 
     /// Starts an entry whose data follows through write(); the size must be declared.
@@ -262,173 +250,105 @@ public:
 
     /// Starts an entry whose data follows through write(); a regular file's size must be set.
     void begin_entry(entry const& header) {
+        detail::writer_state& s = ready("begin_entry");
         if (header.size()) {
-            begin_raw(header.native_handle());
-            return keep_entry_name();
+            s.begin(header.native_handle());
+            return s.keep_entry_name();
         }
         if (carries_data(header))
             throw detail::make_error(errc::invalid_argument, "begin_entry", "a streamed entry needs its size declared",
                                      header.pathname());
         entry sized = header; // folders and links: some formats (cpio) still want a size
         sized.set_size(0);
-        begin_raw(sized.native_handle());
-        keep_entry_name(); // while `sized`, which the name points into, still lives
+        s.begin(sized.native_handle());
+        s.keep_entry_name(); // while `sized`, which the name points into, still lives
     }
 
     /// Writes the next part of the open entry's data; more than the declared size abandons the archive.
-    void write(std::span<std::byte const> data) {
-        require(state::in_entry, "write");
-        if (static_cast<std::uint64_t>(remaining_) < data.size())
-            fail_size("write", "more data than the entry's declared size");
-        pour(data);
-    }
+    void write(std::span<std::byte const> data) { state("write").write(data); }
 
     /// Ends the open entry; less data than declared abandons the archive.
-    void finish() {
-        require(state::in_entry, "finish");
-        if (remaining_ != 0) fail_size("finish", "less data than the entry's declared size");
-        end_entry();
-    }
+    void finish() { state("finish").finish(); }
 
-    /// Adds the file, folder, symlink or device at `disk_path` under the name `archive_path`.
-    void add_file(std::filesystem::path const& disk_path, std::string const& archive_path,
+    /// Adds the file, folder, symlink or device at `disk_path` under the name `archive_path`, with
+    /// everything `options` says about a single file: a folder is added alone, without its contents,
+    /// and a set `options.prefix` is the folder the entry goes in ("prefix/archive_path"), as add_tree
+    /// puts what it finds below its prefix. Returns false when nothing was added: the filter refused
+    /// the file, or it was left out with a warning (a socket, a file that changed while it was read).
+    bool add_file(std::filesystem::path const& disk_path, std::string const& archive_path,
                   tree_options const& options = {}) {
-        require(state::ready, "add_file");
+        detail::writer_state& s = ready("add_file");
+        if (options.filter) {
+            std::error_code ec; // a missing file reaches the filter too, as in add_tree, and then fails below
+            if (!options.filter(std::filesystem::directory_entry(disk_path, ec))) return false;
+        }
         detail::tree_walk walk(walk_settings(options));
-        disk_output out{*this, false, {}};
-        walk.file(disk_path, archive_path, out);
+        detail::disk_output out{s, false};
+        if (options.prefix && !options.prefix->empty())
+            walk.file(disk_path, *options.prefix + "/" + archive_path, out);
+        else
+            walk.file(disk_path, archive_path, out);
+        return out.added > 0;
     }
 
     /// Adds folder `dir` and everything below it, in sorted order, so equal trees give equal archives.
     /// Walked through descriptors (see detail/tree_walk.hpp); a second name of a file is stored as a
     /// hard link in tar formats; sockets and files that change during the walk are left out with a warning.
     void add_tree(std::filesystem::path const& dir, tree_options const& options = {}) {
-        require(state::ready, "add_tree");
+        detail::writer_state& s = ready("add_tree");
         detail::tree_walk walk(walk_settings(options));
-        disk_output out{*this, true, {}};
+        detail::disk_output out{s, true};
         walk.tree(dir, options.prefix ? *options.prefix : default_prefix(dir), out);
     }
 
     /// Writes the end of the archive and releases the destination; throws on failure. A second close does nothing.
-    void close() {
-        if (state_ == state::closed) return;
-        if (state_ == state::in_entry && remaining_ == 0) finish();
-        if (state_ == state::in_entry)
-            fail(detail::make_error(errc::size_mismatch, "close", "the last entry is shorter than declared",
-                                    entry_path(), status::fatal));
-        require(state::ready, "close");
-        int const st = archive_write_close(raw());
-        // Even a failed close has closed the filters and freed the output buffer; a second close
-        // would run the format's close again, and 7-zip's then allocates coder properties that
-        // nothing frees (5 bytes per writer whose sink failed at close, under LeakSanitizer).
-        opened_ = false;
-        // libarchive ignores what the close callback returns: look at the sink's own record too.
-        if (st < ARCHIVE_OK || sink_->guard.has_pending())
-            fail_from_archive(st < ARCHIVE_OK ? st : ARCHIVE_FATAL, "close");
-        state_ = state::closed;
-        handle_.reset();
-        sink_.reset();
-    }
+    void close() { state("close").close(); }
 
     /// Abandons the archive: no trailer is written and the destination is undone where possible.
     void abandon() noexcept {
-        if (handle_) {
-            // From here every byte is dropped. libarchive 3.6 frees its buffers only in close and
-            // finish_entry (zip's deflate stream), which free skips after a failure: run them into
-            // the discarding sink, so nothing leaks and nothing reaches the destination. Only zip
-            // needs the entry finished: xar pads a short entry there and, 100 KB or more short, spins
-            // for minutes in raw libarchive 3.6.2 too, so other formats skip it.
-            if (sink_) sink_->discarding = true;
-            if (state_ == state::in_entry &&
-                (archive_format(handle_.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP)
-                archive_write_finish_entry(handle_.get());
-            archive_write_fail(handle_.get());
-            if (sink_ && opened_) archive_write_close(handle_.get());
-        }
-        handle_.reset();
-        if (sink_) sink_->abort();
-        sink_.reset();
-        if (state_ != state::moved && state_ != state::closed) state_ = state::failed;
+        if (state_) state_->abandon();
     }
 
     /// Warnings libarchive reported while writing (the operations still succeeded).
-    [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND { return warnings_; }
+    [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND {
+        return state_ ? std::span<warning const>(state_->warnings) : std::span<warning const>();
+    }
     /// A temporary writer's warnings would dangle at the end of the full-expression.
     std::span<warning const> warnings() const&& = delete;
 
     /// The libarchive handle, for what cbound does not wrap; null once closed, failed or moved from.
-    [[nodiscard]] ::archive* native_handle() const noexcept { return handle_.get(); }
+    [[nodiscard]] ::archive* native_handle() const noexcept { return state_ ? state_->raw() : nullptr; }
 
 private:
-    enum class state { ready, in_entry, failed, closed, moved };
-
     writer(std::unique_ptr<detail::write_sink> sink, format fmt, filter compression, write_options const& options)
-        : sink_(std::move(sink)), handle_(archive_write_new()), unwinding_(std::uncaught_exceptions()),
-          scratch_(archive_entry_new()), utf8_(detail::utf8_locale()) {
-        if (!handle_ || !scratch_) throw std::bad_alloc();
+        : writer(std::move(sink), detail::target_of(fmt, compression), options) {}
+
+    writer(std::unique_ptr<detail::write_sink> sink, detail::write_target const& target, write_options const& options)
+        : state_(std::make_unique<detail::writer_state>(std::move(sink))) {
         try {
-            configure(fmt, compression, options);
-            int const st = archive_write_open2(handle_.get(), sink_.get(), &detail::sink_open, &detail::sink_write,
-                                               &detail::sink_close, nullptr);
-            if (st < ARCHIVE_OK) fail_from_archive(st, "open");
-            opened_ = true;
+            detail::configure(*state_, target, options);
+            state_->open();
         } catch (...) {
-            abandon();
+            state_->abandon();
             throw;
         }
     }
 
-    void configure(format fmt, filter compression, write_options const& options) {
-        ::archive* a = handle_.get();
-        auto const set_format = detail::format_setter(fmt);
-        if (set_format == nullptr)
-            throw detail::make_error(errc::invalid_argument, "open",
-                                     "libarchive cannot write the format " + std::string(to_string(fmt)));
-        setup_step(set_format(a), "set_format");
-        auto const add_filter = detail::filter_adder(compression);
-        if (add_filter == nullptr)
-            throw detail::make_error(errc::invalid_argument, "open",
-                                     "libarchive cannot write the filter " + std::string(to_string(compression)));
-        setup_step(add_filter(a), "add_filter"); // WARN: an external program will be used
-        // No padding after the last byte: zero blocks after a compressed stream upset zstd, xz
-        // and others (libarchive's own file sinks do the same for regular files).
-        archive_write_set_bytes_in_last_block(a, 1);
-        // gzip stamps the current time into its header by default; leave it out so equal inputs
-        // give equal bytes (an explicit "gzip:timestamp" in the options turns it back on).
-        if (compression == filter::gzip) setup_step(archive_write_set_options(a, "gzip:!timestamp"), "set_options");
-        if (options.zip_method) set_zip_method(fmt, *options.zip_method);
-        if (!options.options.empty()) setup_step(archive_write_set_options(a, options.options.c_str()), "set_options");
-        if (!options.passphrase.empty()) {
-            if (fmt != format::zip)
-                throw detail::make_error(errc::invalid_argument, "open", "libarchive encrypts only zip when writing");
-            if (options.options.find("encryption") == std::string::npos)
-                setup_step(archive_write_set_options(a, "zip:encryption=aes256"), "set_options");
-            setup_step(archive_write_set_passphrase(a, options.passphrase.c_str()), "set_passphrase");
-        }
+    // The state, whatever its phase (the call checks that); a moved-from writer throws.
+    detail::writer_state& state(char const* operation) const {
+        if (!state_) [[unlikely]]
+            detail::writer_state::unusable(nullptr, operation);
+        return *state_;
     }
 
-    /// Sets the zip compression method, refusing what the libarchive compiled against lacks.
-    void set_zip_method(format fmt, zip_compression method) {
-        std::string const name(to_string(method));
-        if (fmt != format::zip)
-            throw detail::make_error(errc::invalid_argument, "open", "zip_method applies to zip archives only");
-        if (!offers(method))
-            throw detail::make_error(errc::invalid_argument, "open",
-                                     "libarchive " ARCHIVE_VERSION_ONLY_STRING " cannot compress zip entries with " +
-                                         name + " (libarchive 3.8.0 and later can)");
-        setup_step(archive_write_set_options(handle_.get(), ("zip:compression=" + name).c_str()), "set_options");
+    // The state of a writer between entries; anything else throws.
+    detail::writer_state& ready(char const* operation) const {
+        if (!state_ || state_->phase != detail::writer_phase::ready) [[unlikely]]
+            detail::writer_state::unusable(state_.get(), operation);
+        return *state_;
     }
 
-    void setup_step(int st, char const* operation) {
-        if (st == ARCHIVE_WARN)
-            warnings_.push_back(detail::capture_warning(handle_.get(), operation));
-        else if (st < ARCHIVE_OK)
-            throw detail::capture_error(handle_.get(), st, operation);
-    }
-
-    static bool carries_data(::archive_entry* e) {
-        return archive_entry_filetype(e) == AE_IFREG && archive_entry_hardlink(e) == nullptr;
-    }
+    static bool carries_data(::archive_entry* e) { return detail::writer_state::carries_data(e); }
     static bool carries_data(entry const& e) { return carries_data(e.native_handle()); }
 
     // entry_info or its borrowed mirror: the same fields, filled into the writer's one header.
@@ -436,169 +356,47 @@ private:
     [[gnu::always_inline]] void add_info(Info const& info, std::span<std::byte const> data) {
         auto const size = static_cast<std::int64_t>(data.size());
         if (info.size && *info.size != size) throw_size_differs(info.pathname);
-        ::archive_entry* const header = scratch_.get();
-        if (header == nullptr) require(state::ready, "begin_entry"); // moved from: throws
+        detail::writer_state& s = state("begin_entry");
+        ::archive_entry* const header = s.scratch.get();
         // One header per writer, cleared for each entry: what a hand-written loop does too.
         archive_entry_clear(header);
-        detail::assign_entry(header, info);
+        // Names that read the same in every locale (ASCII, or any name in a UTF-8 thread) go in as
+        // they are, and the header needs no locale switch: libarchive converts nothing.
+        bool const keep_bytes = s.utf8_thread || detail::names_are_ascii(info);
+        detail::assign_entry(header, info, keep_bytes);
         bool const data_entry = detail::carries_data(info);
         // Some formats (cpio) want a size even on folders and links.
         std::int64_t const declared = data_entry ? size : 0;
         archive_entry_set_size(header, declared);
-        add_entry(header, data, data_entry, info.pathname.c_str(), declared);
+        add_entry(s, header, data, data_entry, info.pathname.c_str(), declared, !keep_bytes);
     }
 
-    // Forgets the open entry's borrowed name when the call that lent it ends, however it ends.
-    class name_lease {
-    public:
-        explicit name_lease(char const*& name) noexcept : name_(name) {}
-        name_lease(name_lease const&) = delete;
-        name_lease& operator=(name_lease const&) = delete;
-        ~name_lease() { name_ = nullptr; }
-
-    private:
-        char const*& name_;
-    };
-
     void add_entry(::archive_entry* header, std::span<std::byte const> data) {
-        add_entry(header, data, carries_data(header), pathname_of(header), declared_size(header));
+        detail::writer_state& s = state("begin_entry");
+        add_entry(s, header, data, carries_data(header), detail::writer_state::pathname_of(header),
+                  detail::writer_state::declared_size(header), !s.utf8_thread);
     }
 
     // `name` is the entry's pathname, alive for the whole call (the caller's string or the header's);
     // `size` is the header's declared size, which the callers have checked equals the data's.
-    [[gnu::always_inline]] void add_entry(::archive_entry* header, std::span<std::byte const> data, bool data_entry,
-                                          char const* name, std::int64_t size) {
+    [[gnu::always_inline]] static void add_entry(detail::writer_state& s, ::archive_entry* header,
+                                                 std::span<std::byte const> data, bool data_entry, char const* name,
+                                                 std::int64_t size, bool switch_locale) {
         if (!data.empty() && !data_entry) throw_no_data_allowed(header);
-        begin_raw(header, data_entry, name, size);
-        name_lease const lease{entry_name_};
+        s.begin(header, data_entry, name, size, switch_locale);
+        detail::name_lease const lease{s.entry_name};
         // The entry expects exactly data.size() bytes (checked above), so write() and finish()'s checks hold.
-        pour(data);
-        end_entry();
-    }
-
-    // Hands all of `data` to libarchive (which may take it in parts) and counts it off the open entry.
-    [[gnu::always_inline]] void pour(std::span<std::byte const> data) {
-        while (!data.empty()) {
-            la_ssize_t const n = archive_write_data(raw(), data.data(), data.size());
-            if (n <= 0) [[unlikely]]
-                fail_from_archive(n < 0 ? static_cast<int>(n) : ARCHIVE_FATAL, "write");
-            data = data.subspan(static_cast<std::size_t>(n));
-            remaining_ -= n;
-        }
-    }
-
-    // Closes the open entry once all its data is written.
-    [[gnu::always_inline]] void end_entry() {
-        int const st = archive_write_finish_entry(raw());
-        if (st != ARCHIVE_OK) [[unlikely]]
-            finish_status(st);
-        state_ = state::ready;
-    }
-
-    static std::int64_t declared_size(::archive_entry* header) {
-        return archive_entry_size_is_set(header) != 0 ? archive_entry_size(header) : 0;
-    }
-
-    void begin_raw(::archive_entry* header) {
-        begin_raw(header, carries_data(header), pathname_of(header), declared_size(header));
-    }
-
-    [[gnu::always_inline]] void begin_raw(::archive_entry* header, bool data_entry, char const* name,
-                                          std::int64_t size) {
-        require(state::ready, "begin_entry");
-        if (name == nullptr || *name == '\0') throw_no_pathname();
-        if (size < 0) throw_negative_size(name);
-        // Names are converted with the thread's locale; UTF-8 keeps non-ASCII names intact. The
-        // header call cannot throw (callbacks are guarded), so the old locale always comes back.
-        locale_t const previous = ::uselocale(utf8_);
-        int const st = archive_write_header(raw(), header);
-        ::uselocale(previous);
-        if (st != ARCHIVE_OK) [[unlikely]]
-            header_status(st, header);
-        remaining_ = data_entry ? size : 0;
-        entry_name_ = name;
-        state_ = state::in_entry;
-    }
-
-    // Failed and fatal header statuses throw; a warning is recorded and the entry goes on.
-    [[gnu::cold]] [[gnu::noinline]] void header_status(int st, ::archive_entry* header) {
-        // Entry accessors leave the archive's error alone, so the name can be read first.
-        std::string const path = safe_pathname(header);
-        if (st == ARCHIVE_FAILED) throw detail::capture_error(raw(), st, "begin_entry", path); // skipped, may go on
-        if (st < ARCHIVE_WARN) fail_from_archive(st, "begin_entry", path);
-        if (st == ARCHIVE_WARN) warnings_.push_back(detail::capture_warning(raw(), "begin_entry", path));
-    }
-
-    // A failed finish abandons the archive; a warning is recorded, the entry being closed first.
-    [[gnu::cold]] [[gnu::noinline]] void finish_status(int st) {
-        if (st < ARCHIVE_WARN) fail_from_archive(st, "finish");
-        warning w = detail::capture_warning(raw(), "finish", entry_path());
-        state_ = state::ready;
-        warnings_.push_back(std::move(w));
-    }
-
-    // The open entry's name; empty between entries.
-    [[nodiscard]] std::string_view entry_path() const noexcept {
-        return entry_name_ != nullptr ? std::string_view(entry_name_) : std::string_view();
-    }
-
-    // The header of an entry begun by begin_entry may die before finish(): copy the name it lent.
-    void keep_entry_name() {
-        kept_name_.assign(entry_name_);
-        entry_name_ = kept_name_.c_str();
-    }
-
-    // After a move: an entry left open across calls (begin_entry) has its name in kept_name_.
-    void adopt_entry_name(writer& other) noexcept {
-        entry_name_ = other.entry_name_ != nullptr ? kept_name_.c_str() : nullptr;
-        other.entry_name_ = nullptr;
+        s.pour(data);
+        s.end_entry();
     }
 
     [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_size_differs(std::string_view path) {
         throw detail::make_error(errc::invalid_argument, "add", "the declared size differs from the data size", path);
     }
     [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_no_data_allowed(::archive_entry* header) {
-        throw detail::make_error(errc::invalid_argument, "add", "only regular files carry data", safe_pathname(header));
+        throw detail::make_error(errc::invalid_argument, "add", "only regular files carry data",
+                                 detail::writer_state::safe_pathname(header));
     }
-    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_no_pathname() {
-        throw detail::make_error(errc::invalid_argument, "begin_entry", "the entry has no pathname");
-    }
-    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void throw_negative_size(char const* path) {
-        throw detail::make_error(errc::invalid_argument, "begin_entry", "negative size", path);
-    }
-    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void fail_size(char const* operation, char const* why) {
-        fail(detail::make_error(errc::size_mismatch, operation, why, entry_path(), status::fatal));
-    }
-
-    void write_zeros(std::int64_t count) {
-        static constexpr std::array<std::byte, 16384> zeros{};
-        while (count > 0) {
-            std::size_t const n =
-                count < static_cast<std::int64_t>(zeros.size()) ? static_cast<std::size_t>(count) : zeros.size();
-            write(std::span(zeros.data(), n));
-            count -= static_cast<std::int64_t>(n);
-        }
-    }
-
-    // Where a tree walk hands what it found: into this writer, and its warnings.
-    struct disk_output {
-        writer& w;
-        bool whole_tree; // add_tree: a file the format refuses is left out, as tar does; add_file: an error
-        void entry(::archive_entry* header, int data, std::string const& disk_path) {
-            try {
-                w.begin_raw(header);
-            } catch (error const& e) {
-                // ARCHIVE_FAILED at the header (zip and named pipes, say) leaves the archive intact.
-                if (!whole_tree || e.status() != status::failed || w.state_ != state::ready) throw;
-                return warn(warning{"add_tree", e.message(), disk_path, e.code().value()});
-            }
-            name_lease const lease{w.entry_name_};
-            if (data >= 0) w.copy_data(data, disk_path, buffer);
-            w.finish();
-        }
-        void warn(warning found) { w.warnings_.push_back(std::move(found)); }
-        std::unique_ptr<std::byte[]> buffer{}; // file data on its way in, shared by every file of the walk
-    };
 
     detail::tree_walk_settings walk_settings(tree_options const& options) const {
         detail::tree_walk_settings s{.filter = &options.filter,
@@ -608,29 +406,11 @@ private:
                                      .acls = options.acls,
                                      .file_flags = options.file_flags};
         // Tar formats store a second name of a file as a link to the first; others store it again.
-        s.hard_links = (archive_format(raw()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
+        s.hard_links = (archive_format(state_->raw()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
         struct ::stat st {};
-        if (int const fd = sink_->descriptor(); fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        if (int const fd = state_->sink->descriptor(); fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
             s.skip = detail::identity_of(st);
         return s;
-    }
-
-    void copy_data(int fd, std::string const& path, std::unique_ptr<std::byte[]>& buffer) {
-        // One buffer for the whole walk, left uninitialized (read() fills what is used): a fresh
-        // one per file costs an allocation that also makes malloc consolidate its free lists.
-        constexpr std::size_t size = 65536;
-        if (!buffer) buffer.reset(new std::byte[size]);
-        while (remaining_ > 0) {
-            ssize_t const n = ::read(fd, buffer.get(), size);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) fail(detail::errno_error(errno, "add_file", path));
-            if (n == 0)
-                fail(detail::make_error(errc::size_mismatch, "add_file", "the file shrank while it was read",
-                                        entry_path(), status::fatal));
-            std::size_t const take = static_cast<std::int64_t>(n) > remaining_ ? static_cast<std::size_t>(remaining_)
-                                                                               : static_cast<std::size_t>(n);
-            write(std::span<std::byte const>(buffer.get(), take));
-        }
     }
 
     static std::string default_prefix(std::filesystem::path const& dir) {
@@ -640,87 +420,7 @@ private:
         return p == "." ? std::string() : p;
     }
 
-    // The entry's name as UTF-8, else in the locale's encoding; null when it has none.
-    static char const* pathname_of(::archive_entry* header) {
-        char const* p = archive_entry_pathname_utf8(header);
-        return p != nullptr ? p : archive_entry_pathname(header);
-    }
-
-    static std::string safe_pathname(::archive_entry* header) {
-        char const* p = pathname_of(header);
-        return p != nullptr ? p : std::string();
-    }
-
-    ::archive* raw() const noexcept { return handle_.get(); }
-
-    void require(state wanted, char const* operation) const {
-        if (state_ != wanted) [[unlikely]]
-            unusable(operation);
-    }
-
-    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void unusable(char const* operation) const {
-        char const* why = "the writer is not in the right state";
-        switch (state_) {
-        case state::moved: why = "the writer was moved from"; break;
-        case state::closed: why = "the writer is closed"; break;
-        case state::failed: why = "the writer failed earlier; the archive was abandoned"; break;
-        case state::in_entry: why = "an entry is still open: write its data and call finish() first"; break;
-        case state::ready: why = "no entry is open: call begin_entry() first"; break;
-        }
-        throw detail::make_error(errc::handle_unusable, operation, why, entry_path());
-    }
-
-    // The error of a failed libarchive call, copied first; the archive is abandoned; a callback's
-    // own exception wins over libarchive's summary of it.
-    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void fail_from_archive(int st, char const* operation,
-                                                                        std::string_view path = {}) {
-        if (path.empty()) path = entry_path();
-        error e = detail::capture_error(raw(), st, operation, path);
-        // Some writers (ar's long names) warn at the header and fail the data silently: the warning is the reason.
-        bool const silent = e.message() == to_string(static_cast<status>(st));
-        if (silent && !warnings_.empty() && warnings_.back().pathname == path)
-            e = error(e.code(), operation, warnings_.back().message, std::string(path), e.status());
-        fail(std::move(e));
-    }
-
-    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void fail(error e) {
-        std::exception_ptr callback_error;
-        if (sink_ && sink_->guard.has_pending()) {
-            try {
-                sink_->guard.rethrow_if_any();
-            } catch (...) {
-                callback_error = std::current_exception();
-            }
-        }
-        abandon();
-        if (callback_error) std::rethrow_exception(callback_error);
-        throw std::move(e);
-    }
-
-    void finish_quietly() noexcept {
-        if (!handle_) return;
-        if (state_ == state::ready && std::uncaught_exceptions() <= unwinding_) {
-            try {
-                close();
-                return;
-            } catch (...) {
-                // close() abandoned the archive already; a destructor has nobody to tell.
-            }
-        }
-        abandon();
-    }
-
-    std::unique_ptr<detail::write_sink> sink_; // declared first: libarchive may call it until handle_ is freed
-    detail::write_handle handle_;
-    state state_ = state::ready;
-    int unwinding_ = 0;
-    bool opened_ = false; // archive_write_open2 succeeded and no close ran yet, so there are filters to close
-    std::int64_t remaining_ = 0;
-    detail::entry_handle scratch_;     // the header add(entry_info) fills, cleared and reused for every entry
-    locale_t utf8_ = LC_GLOBAL_LOCALE; // the locale libarchive converts names in, looked up once
-    std::string kept_name_;            // the open entry's name when it stays open across calls (begin_entry)
-    char const* entry_name_ = nullptr; // the open entry's name, borrowed for the duration of an add
-    std::vector<warning> warnings_;
+    std::unique_ptr<detail::writer_state> state_; // null once moved from
 };
 
 } // namespace cbound::archive

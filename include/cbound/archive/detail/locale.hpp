@@ -8,7 +8,9 @@
 
 #include <clocale>
 #include <initializer_list>
+#include <langinfo.h>
 #include <locale.h>
+#include <string_view>
 
 namespace cbound::archive::detail {
 
@@ -21,6 +23,12 @@ namespace cbound::archive::detail {
         return LC_GLOBAL_LOCALE;
     }();
     return loc;
+}
+
+/// Whether the calling thread's LC_CTYPE is UTF-8 already (then names need no switch).
+[[nodiscard]] inline bool thread_locale_is_utf8() noexcept {
+    std::string_view const codeset = ::nl_langinfo(CODESET);
+    return codeset == "UTF-8" || codeset == "utf8";
 }
 
 /// Makes the calling thread use the UTF-8 locale until the end of the scope.

@@ -13,7 +13,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <langinfo.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -102,12 +101,6 @@ inline void require_usable(read_state const* s, char const* operation) {
     int const st = read_header(s);
     ::uselocale(previous);
     return st;
-}
-
-/// Whether the calling thread's LC_CTYPE is UTF-8 already (then names need no switch).
-[[nodiscard]] inline bool thread_locale_is_utf8() noexcept {
-    std::string_view const codeset = ::nl_langinfo(CODESET);
-    return codeset == "UTF-8" || codeset == "utf8";
 }
 
 /// Decodes the current entry's names when the archive is a zip (read_names.hpp); the first

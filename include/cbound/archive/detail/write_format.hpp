@@ -1,7 +1,10 @@
-// cbound::archive — choosing a writer's format and filter, and guessing them from a name (internal).
+// cbound::archive — choosing a writer's format and filter, setting them up, and guessing them
+// from a name (internal).
 #pragma once
 
+#include <cbound/archive/detail/writer_state.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/features.hpp>
 #include <cbound/archive/types.hpp>
 
 #include <archive.h>
@@ -9,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -65,6 +69,61 @@ namespace cbound::archive::detail {
     case filter::rpm: break;
     }
     return nullptr;
+}
+
+/// What a writer is asked to write: a format (with libarchive's setter for it) and a filter.
+struct write_target {
+    format fmt = format::pax;                ///< the format, as the caller named it
+    int (*set_format)(::archive*) = nullptr; ///< libarchive's setter for it (pax_restricted when appending, say)
+    filter compression = filter::none;       ///< the filter around it
+};
+
+/// The target for `fmt` and `compression`; throws for a format or filter libarchive cannot write.
+[[nodiscard]] inline write_target target_of(format fmt, filter compression) {
+    auto const set_format = format_setter(fmt);
+    if (set_format == nullptr)
+        throw make_error(errc::invalid_argument, "open",
+                         "libarchive cannot write the format " + std::string(to_string(fmt)));
+    return {fmt, set_format, compression};
+}
+
+/// Sets the zip compression method on `s`, refusing what the libarchive compiled against lacks.
+inline void set_zip_method(writer_state& s, format fmt, zip_compression method) {
+    std::string const name(to_string(method));
+    if (fmt != format::zip) throw make_error(errc::invalid_argument, "open", "zip_method applies to zip archives only");
+    if (!offers(method))
+        throw make_error(errc::invalid_argument, "open",
+                         "libarchive " ARCHIVE_VERSION_ONLY_STRING " cannot compress zip entries with " + name +
+                             " (libarchive 3.8.0 and later can)");
+    s.setup_step(archive_write_set_options(s.raw(), ("zip:compression=" + name).c_str()), "set_options");
+}
+
+/// Sets up `s`'s handle for `target` with the caller's `options` (a write_options, writer.hpp), before it opens.
+template <class Options>
+void configure(writer_state& s, write_target const& target, Options const& options) {
+    ::archive* a = s.raw();
+    s.setup_step(target.set_format(a), "set_format");
+    auto const add_filter = filter_adder(target.compression);
+    if (add_filter == nullptr)
+        throw make_error(errc::invalid_argument, "open",
+                         "libarchive cannot write the filter " + std::string(to_string(target.compression)));
+    s.setup_step(add_filter(a), "add_filter"); // WARN: an external program will be used
+    // No padding after the last byte: zero blocks after a compressed stream upset zstd, xz
+    // and others (libarchive's own file sinks do the same for regular files).
+    archive_write_set_bytes_in_last_block(a, 1);
+    // gzip stamps the current time into its header by default; leave it out so equal inputs
+    // give equal bytes (an explicit "gzip:timestamp" in the options turns it back on).
+    if (target.compression == filter::gzip)
+        s.setup_step(archive_write_set_options(a, "gzip:!timestamp"), "set_options");
+    if (options.zip_method) set_zip_method(s, target.fmt, *options.zip_method);
+    if (!options.options.empty()) s.setup_step(archive_write_set_options(a, options.options.c_str()), "set_options");
+    if (!options.passphrase.empty()) {
+        if (target.fmt != format::zip)
+            throw make_error(errc::invalid_argument, "open", "libarchive encrypts only zip when writing");
+        if (options.options.find("encryption") == std::string::npos)
+            s.setup_step(archive_write_set_options(a, "zip:encryption=aes256"), "set_options");
+        s.setup_step(archive_write_set_passphrase(a, options.passphrase.c_str()), "set_passphrase");
+    }
 }
 
 /// One file-name ending and what it means.

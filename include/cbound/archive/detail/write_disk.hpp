@@ -1,0 +1,66 @@
+// cbound::archive — where a tree walk hands what it found on disk: into a writer (internal).
+#pragma once
+
+#include <cbound/archive/detail/write_sink.hpp>
+#include <cbound/archive/detail/writer_state.hpp>
+#include <cbound/archive/error.hpp>
+
+#include <archive_entry.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+
+#include <unistd.h>
+
+namespace cbound::archive::detail {
+
+/// Copies the open entry's data from descriptor `fd`, through `buffer` (allocated on first use).
+inline void copy_data(writer_state& w, int fd, std::string const& path, std::unique_ptr<std::byte[]>& buffer) {
+    // One buffer for the whole walk, left uninitialized (read() fills what is used): a fresh
+    // one per file costs an allocation that also makes malloc consolidate its free lists.
+    constexpr std::size_t size = 65536;
+    if (!buffer) buffer.reset(new std::byte[size]);
+    while (w.remaining > 0) {
+        ssize_t const n = ::read(fd, buffer.get(), size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) w.fail(errno_error(errno, "add_file", path));
+        if (n == 0)
+            w.fail(make_error(errc::size_mismatch, "add_file", "the file shrank while it was read", w.entry_path(),
+                              status::fatal));
+        std::size_t const take = static_cast<std::int64_t>(n) > w.remaining ? static_cast<std::size_t>(w.remaining)
+                                                                            : static_cast<std::size_t>(n);
+        w.write(std::span<std::byte const>(buffer.get(), take));
+    }
+}
+
+/// The `Out` of a tree walk (detail/tree_walk.hpp) that writes each entry found into a writer.
+struct disk_output {
+    writer_state& w;     ///< the writer's state
+    bool whole_tree;     ///< add_tree: a file the format refuses is left out, as tar does; add_file: an error
+    std::size_t added{}; ///< entries written so far
+    std::unique_ptr<std::byte[]> buffer{}; ///< file data on its way in, shared by every file of the walk
+
+    /// Writes one entry, its data read from `data` unless that is -1.
+    void entry(::archive_entry* header, int data, std::string const& disk_path) {
+        try {
+            w.begin(header);
+        } catch (error const& e) {
+            // ARCHIVE_FAILED at the header (zip and named pipes, say) leaves the archive intact.
+            if (!whole_tree || e.status() != status::failed || w.phase != writer_phase::ready) throw;
+            return warn(warning{"add_tree", e.message(), disk_path, e.code().value()});
+        }
+        name_lease const lease{w.entry_name};
+        if (data >= 0) copy_data(w, data, disk_path, buffer);
+        w.finish();
+        ++added;
+    }
+    /// Records a warning of the walk.
+    void warn(warning found) { w.warnings.push_back(std::move(found)); }
+};
+
+} // namespace cbound::archive::detail
