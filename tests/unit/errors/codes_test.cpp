@@ -1,0 +1,2 @@
+// Which code each kind of failure carries.
+#include "catch.hpp"
