@@ -344,7 +344,36 @@ public:
 private:
     /// Opens the index's source with a reader configured by `options` and indexes it.
     /// `mtime_ns`, the archive file's modification time, identifies it to a saved index.
+    /// A passphrase callback's exception reaches the caller as it was thrown.
     tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns = 0) {
+        if (!options.read.passphrase_callback) {
+            build(std::move(index), options, mtime_ns);
+            return;
+        }
+        // The index walks libarchive's handle past the reader, whose guard would keep the
+        // exception to itself, and libarchive replaces its record with "Passphrase required":
+        // the exception is kept here instead, and ends the open as the reader's would.
+        std::exception_ptr thrown;
+        tarball_options watched = options;
+        watched.read.passphrase_callback = [&thrown, &ask = options.read.passphrase_callback] {
+            try {
+                return ask();
+            } catch (...) {
+                if (!thrown) thrown = std::current_exception();
+                throw;
+            }
+        };
+        try {
+            build(std::move(index), watched, mtime_ns);
+        } catch (error const&) {
+            if (thrown) std::rethrow_exception(thrown);
+            throw;
+        }
+        if (thrown) std::rethrow_exception(thrown);
+    }
+
+    /// Indexes as the constructor says, with the options as given.
+    void build(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns) {
         // An empty mapping has no address; libarchive still wants one.
         static constexpr std::byte nothing{};
         std::span<std::byte const> const bytes = index->source.empty() ? std::span(&nothing, 0) : index->source;

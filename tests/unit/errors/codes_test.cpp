@@ -101,6 +101,29 @@ TEST_CASE("a callback exception that only libarchive's error can carry is errc::
     CHECK(std::string(e.what()) == "read_next_header: a callback threw: the network went away");
 }
 
+TEST_CASE("a passphrase callback's exception reaches the caller of tarball::open unchanged") {
+    if (!cbound_test::have_tool("zip")) {
+        WARN("zip is not installed: skipped");
+        return;
+    }
+    cbound_test::scratch_dir const dir{"errors"};
+    cbound_test::write_file(dir / "secret.txt", "a secret\n");
+    REQUIRE(
+        cbound_test::run("cd " + cbound_test::sh_quote(dir.path().string()) + " && zip -q -P pw locked.zip secret.txt")
+            .exit_code == 0);
+    ar::tarball_options options;
+    options.read.passphrase_callback = []() -> std::optional<std::string> {
+        throw std::runtime_error("no passphrase here");
+    };
+    try {
+        auto const t = ar::tarball::open(dir / "locked.zip", options);
+        (void)t.file(0);
+        FAIL("no exception");
+    } catch (std::runtime_error const& e) {
+        CHECK(std::string(e.what()) == "no passphrase here");
+    }
+}
+
 TEST_CASE("libarchive's own error numbers become cbound codes, never errno texts") {
     // Misuse: a format code libarchive does not know (ARCHIVE_ERRNO_PROGRAMMER, which is EINVAL).
     ::archive* a = archive_read_new();
