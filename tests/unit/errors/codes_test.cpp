@@ -2,6 +2,7 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
+#include <cbound/archive/extract.hpp>
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>
 #include <cbound/archive/writer.hpp>
@@ -121,6 +122,32 @@ TEST_CASE("a passphrase callback's exception reaches the caller of tarball::open
         FAIL("no exception");
     } catch (std::runtime_error const& e) {
         CHECK(std::string(e.what()) == "no passphrase here");
+    }
+}
+
+TEST_CASE("a progress callback's and a tree filter's exceptions reach the caller unchanged") {
+    cbound_test::scratch_dir const dir{"errors"};
+    std::vector<std::byte> const bytes = small_tar();
+    auto r = ar::reader::open_memory(bytes);
+    ar::extract_options options;
+    options.on_progress = [](ar::progress const&) -> bool { throw std::runtime_error("progress gave up"); };
+    try {
+        (void)ar::extract(r, dir.path(), options);
+        FAIL("no exception");
+    } catch (std::runtime_error const& e) {
+        CHECK(std::string(e.what()) == "progress gave up");
+    }
+
+    cbound_test::write_file(dir / "tree" / "a.txt", "a");
+    std::vector<std::byte> out;
+    auto w = ar::writer::open_memory(out);
+    ar::tree_options tree;
+    tree.filter = [](std::filesystem::directory_entry const&) -> bool { throw std::runtime_error("filter gave up"); };
+    try {
+        w.add_tree(dir / "tree", tree);
+        FAIL("no exception");
+    } catch (std::runtime_error const& e) {
+        CHECK(std::string(e.what()) == "filter gave up");
     }
 }
 
