@@ -46,7 +46,8 @@ enum class status : int {
 enum class errc : int {
     archive_failed = 1, ///< libarchive reported a failure without an errno
     handle_unusable,    ///< the handle is moved-from, closed, or went FATAL earlier
-    callback_threw,     ///< a user callback threw; the exception is rethrown instead where possible
+    callback_threw,     ///< a callback threw and only libarchive's record of it is left (native_handle() callers);
+                        ///< cbound itself rethrows the exception as it was thrown
     size_mismatch,      ///< an entry's data was shorter or longer than declared
     limit_exceeded,     ///< a configured limit (bytes, entries, ratio, memory) was reached
     unsafe_entry,       ///< an entry was refused by the extraction policy
