@@ -2,6 +2,7 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/extract.hpp>
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>
@@ -11,6 +12,7 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <functional>
 #include <sstream>
 #include <stdexcept>
@@ -177,4 +179,37 @@ TEST_CASE("every errc has its own message") {
         CHECK(std::find(seen.begin(), seen.end(), m) == seen.end());
         seen.push_back(m);
     }
+}
+
+TEST_CASE("the retry helpers retry what they should, as often as they should") {
+    int calls = 0;
+    auto const interrupted_twice = [&] {
+        if (++calls <= 2) {
+            errno = EINTR;
+            return -1;
+        }
+        return 7;
+    };
+    CHECK(ar::detail::retry_on_signal(interrupted_twice) == 7);
+    CHECK(calls == 3);
+
+    calls = 0;
+    auto const refused = [&] {
+        ++calls;
+        errno = EACCES;
+        return -1;
+    };
+    CHECK(ar::detail::retry_on_signal(refused) == -1);
+    CHECK(calls == 1); // only a signal is retried
+
+    calls = 0;
+    CHECK(ar::detail::retry_archive(ARCHIVE_RETRY, [&] {
+              ++calls;
+              return ARCHIVE_RETRY;
+          }) == ARCHIVE_RETRY);
+    CHECK(calls == ar::detail::max_retries); // bounded: a RETRY that persists is a failure
+    calls = 0;
+    CHECK(ar::detail::retry_archive(ARCHIVE_RETRY, [&] { return ++calls < 3 ? ARCHIVE_RETRY : ARCHIVE_OK; }) ==
+          ARCHIVE_OK);
+    CHECK(calls == 3);
 }

@@ -7,6 +7,10 @@
 #include <cbound/archive/tarball.hpp>
 #include <cbound/archive/writer.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <functional>
 #include <string>
 #include <vector>
@@ -85,6 +89,29 @@ TEST_CASE("an archive that cannot be created names the archive and says the errn
     CHECK(std::string(e.what()) == "open: No such file or directory (archive '" + p + "')");
     CHECK(e.code() == std::errc::no_such_file_or_directory);
     CHECK(e.subject() == ar::path_subject::archive);
+}
+
+TEST_CASE("a system call's failure says the errno in words, once") {
+    // A full disk: /dev/full takes the open and refuses every write.
+    int const full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    REQUIRE(full >= 0);
+    ar::error const e = error_of([&] {
+        auto w = ar::writer::open_fd(full);
+        w.add({.pathname = "a"}, cbound_test::to_bytes("a"));
+        w.close();
+    });
+    ::close(full);
+    CHECK(std::string(e.what()) == "write: No space left on device");
+    CHECK(e.code() == std::errc::no_space_on_device);
+
+    // A pipe read from its writing end: the reader's descriptor source fails at once.
+    int ends[2];
+    REQUIRE(::pipe(ends) == 0);
+    ar::error const r = error_of([&] { (void)ar::reader::open_fd(ends[1]); });
+    ::close(ends[0]);
+    ::close(ends[1]);
+    CHECK(std::string(r.what()) == "read: reading the archive's descriptor: Bad file descriptor");
+    CHECK(r.code() == std::errc::bad_file_descriptor);
 }
 
 TEST_CASE("an entry's path is called an entry") {
