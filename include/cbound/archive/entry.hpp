@@ -10,6 +10,7 @@
 // cpio) give their names' stored bytes, which may not be UTF-8.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/read_blocks.hpp>
 #include <cbound/archive/detail/read_lists.hpp>
 #include <cbound/archive/detail/read_state.hpp>
@@ -245,9 +246,9 @@ public:
         detail::require_usable(state_, "read_data");
         if (state_->data_skipped) return 0;
         state_->blocks.advance();
-        la_ssize_t n = archive_read_data(state_->handle.get(), out.data(), out.size());
-        for (int retry = 0; n == ARCHIVE_RETRY && retry < detail::max_retries; ++retry)
-            n = archive_read_data(state_->handle.get(), out.data(), out.size());
+        ::archive* const a = state_->handle.get();
+        la_ssize_t const n = detail::retry_archive(archive_read_data(a, out.data(), out.size()),
+                                                   [&] { return archive_read_data(a, out.data(), out.size()); });
         if (n < 0) [[unlikely]]
             detail::data_failure(*state_, static_cast<int>(n), "read_data");
         return static_cast<std::size_t>(n);
@@ -347,7 +348,7 @@ private:
             out.write(zeros, static_cast<std::streamsize>(std::min<std::int64_t>(end - position, sizeof zeros)));
     }
     [[nodiscard]] error stream_failed() const {
-        return detail::make_error(errc::invalid_argument, "copy_to", "the output stream failed", pathname());
+        return detail::make_error(errc::stream_failed, "copy_to", "the output stream failed", pathname());
     }
 
     detail::read_state* state_;

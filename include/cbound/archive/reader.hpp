@@ -292,14 +292,14 @@ private:
         else if (st != ARCHIVE_OK) {
             // EILSEQ: libarchive recognised no format (its ARCHIVE_ERRNO_FILE_FORMAT on Linux).
             if (s.external_filters_off && archive_errno(s.handle.get()) == EILSEQ) {
-                error e = detail::capture_error(s.handle.get(), st, "open", what);
+                error e = detail::capture_error(s.handle.get(), st, "open", what, path_subject::archive);
                 s.guard.rethrow_if_any();
                 throw error(e.code(), e.operation(),
                             e.message() + " (filters that run an external program, such as lrzip, lzop and grzip,"
                                           " are off: reader_options::allow_external_programs)",
-                            e.pathname(), e.status());
+                            e.pathname(), e.status(), e.subject());
             }
-            detail::throw_failure(s, st, "open", what);
+            detail::throw_failure(s, st, "open", what, path_subject::archive);
         }
     }
 

@@ -21,6 +21,7 @@
 #include <cbound/config.hpp>
 #include <cbound/posix.hpp>
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/tarball_builder.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
 #include <cbound/archive/detail/tarball_saved.hpp>
@@ -225,21 +226,28 @@ public:
         try {
             index->mapping = mapped_file::open(path);
         } catch (std::system_error const& e) {
-            // Keep the path and the failed call; what() would repeat the code's message.
-            std::string message = e.what();
-            if (std::string const tail = ": " + e.code().message(); message.ends_with(tail))
-                message.resize(message.size() - tail.size());
-            throw error(e.code(), "open", std::move(message));
+            // Keep the failed call where it says more than "open" ("map (not a regular file)").
+            std::string doing = e.what();
+            if (std::string const tail = " '" + path.string() + "': " + e.code().message(); doing.ends_with(tail))
+                doing.resize(doing.size() - tail.size());
+            if (doing == "open") doing.clear();
+            throw detail::errno_error(e.code().value(), "open", path.string(), path_subject::archive, doing);
         }
         index->source = index->mapping.bytes();
         std::int64_t mtime_ns = 0;
         if (std::error_code ec;
             !options.index_path.empty() && std::filesystem::equivalent(path, options.index_path, ec))
             throw detail::make_error(errc::invalid_argument, "open", "index_path names the archive itself",
-                                     path.string());
+                                     path.string(), status::failed, path_subject::archive);
         if (struct stat st{}; !options.index_path.empty() && ::stat(path.c_str(), &st) == 0)
             mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
-        return tarball(std::move(index), options, mtime_ns);
+        try {
+            return tarball(std::move(index), options, mtime_ns);
+        } catch (error const& e) {
+            // The index reads the mapped bytes, which have no name: an error about no entry is the archive's.
+            if (!e.pathname().empty()) throw;
+            throw error(e.code(), e.operation(), e.message(), path.string(), e.status(), path_subject::archive);
+        }
     }
 
     /// Indexes an archive in memory the caller keeps alive and unchanged while the tarball lives.
@@ -336,7 +344,36 @@ public:
 private:
     /// Opens the index's source with a reader configured by `options` and indexes it.
     /// `mtime_ns`, the archive file's modification time, identifies it to a saved index.
+    /// A passphrase callback's exception reaches the caller as it was thrown.
     tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns = 0) {
+        if (!options.read.passphrase_callback) {
+            build(std::move(index), options, mtime_ns);
+            return;
+        }
+        // The index walks libarchive's handle past the reader, whose guard would keep the
+        // exception to itself, and libarchive replaces its record with "Passphrase required":
+        // the exception is kept here instead, and ends the open as the reader's would.
+        std::exception_ptr thrown;
+        tarball_options watched = options;
+        watched.read.passphrase_callback = [&thrown, &ask = options.read.passphrase_callback] {
+            try {
+                return ask();
+            } catch (...) {
+                if (!thrown) thrown = std::current_exception();
+                throw;
+            }
+        };
+        try {
+            build(std::move(index), watched, mtime_ns);
+        } catch (error const&) {
+            if (thrown) std::rethrow_exception(thrown);
+            throw;
+        }
+        if (thrown) std::rethrow_exception(thrown);
+    }
+
+    /// Indexes as the constructor says, with the options as given.
+    void build(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns) {
         // An empty mapping has no address; libarchive still wants one.
         static constexpr std::byte nothing{};
         std::span<std::byte const> const bytes = index->source.empty() ? std::span(&nothing, 0) : index->source;

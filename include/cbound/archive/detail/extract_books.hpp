@@ -57,7 +57,7 @@ public:
         if (l.max_ratio > 0 && decoded_ > grace) {
             la_int64_t const read = archive_filter_bytes(reader_.native_handle(), -1);
             if (read > 0 && static_cast<double>(decoded_) / static_cast<double>(read) > l.max_ratio)
-                throw limit("compression ratio exceeds " + std::to_string(l.max_ratio), name);
+                throw limit("compression ratio exceeds " + number_text(l.max_ratio), name);
         }
     }
 

@@ -1,6 +1,7 @@
 // cbound::archive — the range of data blocks of the current entry (internal).
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/config.hpp>
 
@@ -33,8 +34,7 @@ namespace detail {
         s.data_end = offset;
         return false;
     }
-    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry)
-        st = archive_read_data_block(a, &buffer, &size, &offset);
+    st = retry_archive(st, [&] { return archive_read_data_block(a, &buffer, &size, &offset); });
     if (st == ARCHIVE_EOF) {
         s.data_end = offset;
         return false;

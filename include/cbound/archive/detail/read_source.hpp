@@ -5,6 +5,7 @@
 // rethrown by the reader once the C call has returned.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/read_limits.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 
@@ -20,7 +21,6 @@
 #include <istream>
 #include <memory>
 #include <span>
-#include <system_error>
 #include <vector>
 
 namespace cbound::archive {
@@ -79,11 +79,8 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
 [[nodiscard]] inline read_source fd_source(int fd, std::size_t block_size) {
     auto buffer = std::make_shared<std::vector<std::byte>>(block_size > 0 ? block_size : 1);
     return {[fd, buffer]() -> std::span<std::byte const> {
-        ssize_t n = 0;
-        do
-            n = ::read(fd, buffer->data(), buffer->size());
-        while (n < 0 && errno == EINTR);
-        if (n < 0) throw std::system_error(errno, std::generic_category(), "reading the archive descriptor");
+        ssize_t const n = retry_on_signal([&] { return ::read(fd, buffer->data(), buffer->size()); });
+        if (n < 0) throw errno_error(errno, "read", {}, path_subject::archive, "reading the archive's descriptor");
         return {buffer->data(), static_cast<std::size_t>(n)};
     }};
 }
@@ -92,9 +89,10 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
 [[nodiscard]] inline read_source file_source(std::FILE* file, std::size_t block_size) {
     auto buffer = std::make_shared<std::vector<std::byte>>(block_size > 0 ? block_size : 1);
     return {[file, buffer]() -> std::span<std::byte const> {
+        errno = 0; // fread sets errno only where the C library does: 0 then reads as EIO
         std::size_t const n = std::fread(buffer->data(), 1, buffer->size(), file);
         if (n == 0 && std::ferror(file) != 0)
-            throw std::system_error(EIO, std::generic_category(), "reading the archive FILE");
+            throw errno_error(errno, "read", {}, path_subject::archive, "reading the archive's FILE*");
         return {buffer->data(), n};
     }};
 }
@@ -135,7 +133,8 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
     read_source src;
     src.read = [&in, buffer]() -> std::span<std::byte const> {
         in.read(buffer->data(), static_cast<std::streamsize>(buffer->size()));
-        if (in.bad()) throw std::ios_base::failure("reading the archive stream failed");
+        if (in.bad())
+            throw make_error(errc::stream_failed, "read", "reading the archive's stream failed", {}, status::fatal);
         auto const n = static_cast<std::size_t>(in.gcount());
         if (in.eof()) in.clear(in.rdstate() & ~(std::ios::eofbit | std::ios::failbit)); // allow seeking back
         return {reinterpret_cast<std::byte const*>(buffer->data()), n};
@@ -143,7 +142,9 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
     if (in.tellg() != std::istream::pos_type(-1)) {
         src.seek = [&in](std::int64_t offset, int whence) -> std::int64_t {
             auto const dir = whence == SEEK_SET ? std::ios::beg : whence == SEEK_CUR ? std::ios::cur : std::ios::end;
-            if (!in.seekg(offset, dir)) throw std::ios_base::failure("seeking in the archive stream failed");
+            if (!in.seekg(offset, dir))
+                throw make_error(errc::stream_failed, "seek", "seeking in the archive's stream failed", {},
+                                 status::fatal);
             return static_cast<std::int64_t>(in.tellg());
         };
         src.skip = [&in](std::int64_t n) -> std::int64_t {

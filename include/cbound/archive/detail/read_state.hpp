@@ -4,6 +4,7 @@
 // as client data, and checked-mode views point at its generation counters.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/locale.hpp>
 #include <cbound/archive/detail/read_extent.hpp>
@@ -25,9 +26,6 @@
 #include <vector>
 
 namespace cbound::archive::detail {
-
-/// How often a RETRY status is retried before it counts as a failure.
-inline constexpr int max_retries = 16;
 
 /// Everything a reader owns besides its handle: callbacks, warnings, the current entry.
 struct read_state {
@@ -78,9 +76,10 @@ inline void require_usable(read_state const* s, char const* operation) {
 }
 
 /// Turns a failed status of `operation` into an exception; a pending callback exception wins.
-[[noreturn]] inline void throw_failure(read_state& s, int st, char const* operation, std::string_view pathname) {
+[[noreturn]] inline void throw_failure(read_state& s, int st, char const* operation, std::string_view pathname,
+                                       path_subject subject = path_subject::entry) {
     // Copy libarchive's message before anything else touches the handle.
-    error e = capture_error(s.handle.get(), st, operation, pathname);
+    error e = capture_error(s.handle.get(), st, operation, pathname, subject);
     if (st == ARCHIVE_FATAL || st < ARCHIVE_FATAL) s.fatal = true;
     s.guard.rethrow_if_any();
     throw e;
@@ -117,11 +116,11 @@ inline void decode_zip_names(read_state& s) {
     // A RETRY skipped something ("Damaged tar archive": tar goes on at the next block): bsdtar
     // reports it, so it becomes a warning on the entry read after it, never silence.
     std::size_t const skipped_from = s.warnings.size();
-    for (int retry = 0; st == ARCHIVE_RETRY && retry < max_retries; ++retry) {
+    st = retry_archive(st, [&s] {
         s.warnings.push_back(capture_warning(s.handle.get(), "read_next_header"));
         s.warnings.back().message += " (skipped to the next header)";
-        st = s.switch_locale ? read_header_utf8(s) : read_header(s);
-    }
+        return s.switch_locale ? read_header_utf8(s) : read_header(s);
+    });
     if (st == ARCHIVE_OK || st == ARCHIVE_WARN) {
         for (std::size_t i = skipped_from; i < s.warnings.size(); ++i)
             s.warnings[i].pathname = s.current_pathname();

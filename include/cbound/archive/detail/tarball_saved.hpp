@@ -30,6 +30,7 @@
 // must decode anyway, and warnings are not kept.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/tarball_hash.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
 
@@ -120,8 +121,7 @@ inline void save_index(tarball_index const& index, archive_identity const& id, s
     auto write_all = [&](void const* p, std::size_t n) {
         auto const* b = static_cast<char const*>(p);
         while (n > 0) {
-            ssize_t const w = ::write(fd, b, n);
-            if (w < 0 && errno == EINTR) continue;
+            ssize_t const w = retry_on_signal([&] { return ::write(fd, b, n); });
             if (w <= 0) {
                 int const code = w < 0 ? errno : ENOSPC;
                 ::unlink(tmp.c_str());

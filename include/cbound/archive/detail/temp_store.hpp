@@ -7,6 +7,7 @@
 // file system lacks it, a mkstemp name is unlinked at once.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/posix.hpp>
 
@@ -58,9 +59,7 @@ public:
             fd = ::mkostemp(name.data(), O_CLOEXEC);
             if (fd >= 0) ::unlink(name.c_str());
         }
-        if (fd < 0)
-            throw error(std::error_code(errno, std::generic_category()), "open",
-                        "cannot create a temporary file in '" + dir.string() + "'");
+        if (fd < 0) throw errno_error(errno, "open", dir.string(), path_subject::file, "creating a temporary file");
         s.fd_ = unique_fd{fd};
         return s;
     }
@@ -71,11 +70,11 @@ public:
     /// Writes `bytes` at `offset`, all of them; safe from several threads at distinct offsets.
     void write(std::uint64_t offset, std::span<std::byte const> bytes) const {
         while (!bytes.empty()) {
-            ssize_t const n = ::pwrite(fd_.get(), bytes.data(), bytes.size(), static_cast<off_t>(offset));
-            if (n < 0 && errno == EINTR) continue;
+            ssize_t const n = retry_on_signal(
+                [&] { return ::pwrite(fd_.get(), bytes.data(), bytes.size(), static_cast<off_t>(offset)); });
             if (n <= 0)
-                throw error(std::error_code(n < 0 ? errno : ENOSPC, std::generic_category()), "pwrite",
-                            "cannot write the tarball's temporary file");
+                throw errno_error(n < 0 ? errno : ENOSPC, "pwrite", {}, path_subject::file,
+                                  "writing the tarball's temporary file");
             bytes = bytes.subspan(static_cast<std::size_t>(n));
             offset += static_cast<std::uint64_t>(n);
         }
@@ -84,15 +83,13 @@ public:
     /// Sets the file's size to `size` (holes read as zeros, cost nothing) and maps all of it.
     void map(std::uint64_t size) {
         if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0)
-            throw error(std::error_code(errno, std::generic_category()), "ftruncate",
-                        "cannot size the tarball's temporary file");
+            throw errno_error(errno, "ftruncate", {}, path_subject::file, "sizing the tarball's temporary file");
         size_ = size;
         if (size == 0) return;
         // Shared, so bytes written later by pwrite (data decoded on demand) show through.
         void* p = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_SHARED, fd_.get(), 0);
         if (p == MAP_FAILED)
-            throw error(std::error_code(errno, std::generic_category()), "mmap",
-                        "cannot map the tarball's temporary file");
+            throw errno_error(errno, "mmap", {}, path_subject::file, "mapping the tarball's temporary file");
         data_ = static_cast<std::byte const*>(p);
         mapped_ = static_cast<std::size_t>(size);
     }

@@ -6,6 +6,7 @@
 // abandoned archive can be removed or cleared instead of being left truncated.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/posix.hpp>
 
@@ -14,7 +15,6 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -54,18 +54,11 @@ public:
     bool discarding = false;
 };
 
-/// An error from a failed POSIX call, with errno as its code.
-[[nodiscard]] inline error errno_error(int number, std::string operation, std::string_view pathname = {}) {
-    return error(std::error_code(number, std::generic_category()), std::move(operation), std::strerror(number),
-                 std::string(pathname), status::fatal);
-}
-
 /// Writes all of `bytes` to `fd`, retrying after signals and partial writes.
 inline void write_all(int fd, std::span<std::byte const> bytes, std::string_view pathname) {
     while (!bytes.empty()) {
-        ssize_t const n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) throw errno_error(n < 0 ? errno : EIO, "write", pathname);
+        ssize_t const n = retry_on_signal([&] { return ::write(fd, bytes.data(), bytes.size()); });
+        if (n <= 0) throw errno_error(n < 0 ? errno : EIO, "write", pathname, path_subject::archive);
         bytes = bytes.subspan(static_cast<std::size_t>(n));
     }
 }
@@ -86,7 +79,7 @@ class path_sink final : public write_sink {
 public:
     explicit path_sink(std::filesystem::path path) : path_(std::move(path)), name_(path_.string()) {
         fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-        if (!fd_) throw errno_error(errno, "open", name_);
+        if (!fd_) throw errno_error(errno, "open", name_, path_subject::archive);
         struct ::stat st {};
         removable_ = ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode);
     }
@@ -95,7 +88,9 @@ public:
     [[nodiscard]] int descriptor() const noexcept override { return fd_.get(); }
     void close() override {
         // close() is where NFS and full disks report deferred write errors.
-        if (::close(fd_.release()) != 0 && errno != EINTR) throw errno_error(errno, "close", name_);
+        // Never retried on EINTR: Linux has closed the descriptor already, and it may be reused.
+        if (::close(fd_.release()) != 0 && errno != EINTR)
+            throw errno_error(errno, "close", name_, path_subject::archive);
     }
     void abort() noexcept override {
         // Only a regular file we created can hold a misleading partial archive; never unlink a device.
@@ -115,12 +110,14 @@ class file_sink final : public write_sink {
 public:
     explicit file_sink(std::FILE* file) : file_(file) {}
     void write(std::span<std::byte const> bytes) override {
+        errno = 0; // fwrite sets errno only where the C library does: 0 then reads as EIO
         if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
-            throw errno_error(errno != 0 ? errno : EIO, "fwrite");
+            throw errno_error(errno, "fwrite", {}, path_subject::archive);
     }
     [[nodiscard]] int descriptor() const noexcept override { return ::fileno(file_); }
     void close() override {
-        if (std::fflush(file_) != 0) throw errno_error(errno != 0 ? errno : EIO, "fflush");
+        errno = 0;
+        if (std::fflush(file_) != 0) throw errno_error(errno, "fflush", {}, path_subject::archive);
     }
 
 private:
@@ -133,11 +130,11 @@ public:
     explicit stream_sink(std::ostream& out) : out_(out) {}
     void write(std::span<std::byte const> bytes) override {
         out_.write(reinterpret_cast<char const*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        if (!out_) throw make_error(errc::archive_failed, "write", "the output stream failed", {}, status::fatal);
+        if (!out_) throw make_error(errc::stream_failed, "write", "the output stream failed", {}, status::fatal);
     }
     void close() override {
         if (!out_.flush())
-            throw make_error(errc::archive_failed, "close", "the output stream failed", {}, status::fatal);
+            throw make_error(errc::stream_failed, "close", "the output stream failed", {}, status::fatal);
     }
 
 private:

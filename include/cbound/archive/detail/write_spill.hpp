@@ -6,6 +6,7 @@
 // whatever the entry's size, and nothing is left behind on any exit.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/posix.hpp>
 
@@ -82,16 +83,15 @@ private:
     }
     void write_at(std::uint64_t offset, std::span<std::byte const> data) {
         while (!data.empty()) {
-            ssize_t const n = ::pwrite(file_.get(), data.data(), data.size(), static_cast<off_t>(offset));
-            if (n < 0 && errno == EINTR) continue;
+            ssize_t const n = retry_on_signal(
+                [&] { return ::pwrite(file_.get(), data.data(), data.size(), static_cast<off_t>(offset)); });
             if (n <= 0) fail(n < 0 ? errno : EIO, "writing the temporary file");
             data = data.subspan(static_cast<std::size_t>(n));
             offset += static_cast<std::uint64_t>(n);
         }
     }
     [[noreturn]] static void fail(int number, std::string const& what) {
-        throw error(std::error_code(number, std::generic_category()), "add",
-                    what + " for an entry of unknown size: " + std::generic_category().message(number));
+        throw errno_error(number, "add", {}, path_subject::file, what + " for an entry of unknown size");
     }
 
     std::size_t limit_;
