@@ -69,13 +69,21 @@ struct file_identity_hash {
 struct tree_walk_settings {
     /// The caller's filter, or null; a folder it refuses is not descended into.
     std::function<bool(std::filesystem::directory_entry const&)> const* filter = nullptr;
-    bool follow_symlinks = false;        ///< store what symlinks point to, folders included
-    bool keep_access_times = false;      ///< keep atime and ctime
-    bool xattrs = false;                 ///< read extended attributes
-    bool acls = false;                   ///< read ACLs
-    bool file_flags = false;             ///< read file flags (chattr)
-    bool hard_links = false;             ///< store a second name of an inode as a hard link to the first
-    std::optional<file_identity> skip{}; ///< the archive being written, never added to itself
+    bool follow_symlinks = false;              ///< store what symlinks point to, folders included
+    bool keep_access_times = false;            ///< keep atime and ctime
+    bool xattrs = false;                       ///< read extended attributes
+    bool acls = false;                         ///< read ACLs
+    bool file_flags = false;                   ///< read file flags (chattr)
+    bool hard_links = false;                   ///< store a second name of an inode as a hard link to the first
+    std::optional<file_identity> skip{};       ///< the archive being written, never added to itself
+    std::optional<std::int64_t> mtime{};       ///< every entry's modification time, in seconds (wins over clamp)
+    std::optional<std::int64_t> clamp_mtime{}; ///< later modification times become this, in seconds
+    std::optional<std::int64_t> uid{};         ///< every entry's owner id (its name then comes from `uname` alone)
+    std::optional<std::int64_t> gid{};         ///< every entry's group id (its name then comes from `gname` alone)
+    std::optional<std::string> uname{};        ///< every entry's owner name ("" stores none)
+    std::optional<std::string> gname{};        ///< every entry's group name ("" stores none)
+    unsigned mode_clear = 0;                   ///< permission bits removed from every entry
+    unsigned mode_set = 0;                     ///< permission bits added to every entry (after mode_clear)
 };
 
 /// Folders nest at most this deep below the top of a walk that does not follow symlinks.
@@ -447,8 +455,11 @@ private:
             archive_entry_unset_atime(e);
             archive_entry_unset_ctime(e);
         }
-        if (char const* user = names_.user(st.st_uid)) archive_entry_copy_uname(e, user);
-        if (char const* group = names_.group(st.st_gid)) archive_entry_copy_gname(e, group);
+        // A chosen id drops the name found on disk (it names the disk's owner, not the chosen one).
+        if (!settings_.uid && !settings_.uname)
+            if (char const* user = names_.user(st.st_uid)) archive_entry_copy_uname(e, user);
+        if (!settings_.gid && !settings_.gname)
+            if (char const* group = names_.group(st.st_gid)) archive_entry_copy_gname(e, group);
         archive_entry_copy_pathname(e, archive_name.c_str());
         if (link_target != nullptr) archive_entry_copy_symlink(e, link_target);
         if (disk_) {
@@ -459,6 +470,34 @@ private:
                 archive_entry_unset_atime(e);
                 archive_entry_unset_ctime(e);
             }
+        }
+        restamp(e);
+    }
+
+    // Applies the caller's times, owners and permission masks, after everything read from disk
+    // (archive_read_disk included), so that nothing the disk says about them reaches the archive.
+    void restamp(::archive_entry* e) const {
+        if (settings_.mtime) {
+            archive_entry_set_mtime(e, static_cast<time_t>(*settings_.mtime), 0);
+        } else if (settings_.clamp_mtime && archive_entry_mtime_is_set(e) &&
+                   (archive_entry_mtime(e) > *settings_.clamp_mtime ||
+                    (archive_entry_mtime(e) == *settings_.clamp_mtime && archive_entry_mtime_nsec(e) > 0))) {
+            archive_entry_set_mtime(e, static_cast<time_t>(*settings_.clamp_mtime), 0);
+        }
+        if (settings_.uid) {
+            archive_entry_set_uid(e, *settings_.uid);
+            if (!settings_.uname) archive_entry_set_uname(e, nullptr);
+        }
+        if (settings_.gid) {
+            archive_entry_set_gid(e, *settings_.gid);
+            if (!settings_.gname) archive_entry_set_gname(e, nullptr);
+        }
+        if (settings_.uname) archive_entry_copy_uname(e, settings_.uname->empty() ? nullptr : settings_.uname->c_str());
+        if (settings_.gname) archive_entry_copy_gname(e, settings_.gname->empty() ? nullptr : settings_.gname->c_str());
+        if (settings_.mode_clear != 0 || settings_.mode_set != 0) {
+            unsigned const perm = static_cast<unsigned>(archive_entry_perm(e));
+            archive_entry_set_perm(e,
+                                   static_cast<mode_t>(((perm & ~settings_.mode_clear) | settings_.mode_set) & 07777u));
         }
     }
 
