@@ -238,8 +238,8 @@ private:
     }
 
     template <class Out>
-    void warn(Out& out, std::string message, std::string const& disk_path) {
-        out.warn(warning{operation_, std::move(message), disk_path, 0});
+    void warn(Out& out, std::string message, std::string const& disk_path, int number = 0) {
+        out.warn(warning{operation_, std::move(message), disk_path, number});
     }
 
     // Describes and hands on one thing found in folder `dirfd` (AT_FDCWD for add_file); a folder is
@@ -258,7 +258,7 @@ private:
         if (!listed_plain) {
             // No listing, or one that cannot tell: look at the name itself (never through a final symlink).
             if (::fstatat(dirfd, name, &listed, AT_SYMLINK_NOFOLLOW) != 0) {
-                if (errno == ENOENT && in_tree) return warn(out, "vanished before it was read", disk_path);
+                if (errno == ENOENT && in_tree) return warn(out, "vanished before it was read", disk_path, ENOENT);
                 throw errno_error(errno, in_tree ? "add_tree" : "add_file", disk_path);
             }
             if (S_ISLNK(listed.st_mode) && settings_.follow_symlinks) {
@@ -339,13 +339,18 @@ private:
     }
 
     // Opening failed: a file swapped for a symlink (ELOOP), a folder for a file (ENOTDIR), a file for
-    // a socket (ENXIO) or removed (ENOENT) is a change during the walk and is left out; anything
-    // else is an error.
+    // a socket (ENXIO) or removed (ENOENT) is a change during the walk and is left out; a file or
+    // folder the caller may not read (EACCES, EPERM) is left out too, as both tars leave it out and
+    // go on. The warning carries the errno, which tells these from what is left out by design
+    // (sockets, the archive itself). Anything else is an error.
     template <class Out>
     void opened_wrong(int number, std::string const& disk_path, bool in_tree, Out& out) {
         if (in_tree && (number == ELOOP || number == ENOTDIR || number == ENXIO || number == ENOENT))
             return warn(out, "changed while it was read (" + std::string(std::strerror(number)) + "); left out",
-                        disk_path);
+                        disk_path, number);
+        if (in_tree && (number == EACCES || number == EPERM))
+            return warn(out, "cannot be read (" + std::string(std::strerror(number)) + "); left out", disk_path,
+                        number);
         throw errno_error(number, in_tree ? "add_tree" : "add_file", disk_path);
     }
 
@@ -396,7 +401,7 @@ private:
         int const number = errno;
         ::closedir(dir);
         if (number != 0) {
-            warn(out, "cannot be listed: " + std::string(std::strerror(number)), l.disk_path);
+            warn(out, "cannot be listed: " + std::string(std::strerror(number)), l.disk_path, number);
             return false;
         }
         std::sort(l.children.begin(), l.children.end(), [](child const& a, child const& b) { return a.name < b.name; });
