@@ -531,6 +531,7 @@ def check_progress(root):
     entries = len(snapshot(os.path.join(root, "tty"))[0])
     check(f"{entries} entries".encode() in shown and b"/s" in shown,
           f"no progress line with {entries} entries on the terminal: {shown!r}")
+    check(b"100% of the archive read" in shown, f"no share of the archive file on the terminal: {shown!r}")
 
 
 def as_unprivileged(cmd):
