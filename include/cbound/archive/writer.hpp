@@ -119,6 +119,9 @@ struct tree_options {
     unsigned mode_clear = 0;
     /// Permission bits added to every entry after mode_clear (0444: readable by all).
     unsigned mode_set = 0;
+    /// Called with each entry's header after the fields above, before it is written: may change times,
+    /// owners, permissions and extended attributes; changing the name, type, size or link target is an error.
+    std::function<void(entry&)> edit{};
 };
 
 /// Writes one archive to one destination; move-only; see the guarantees at the top of writer.hpp.
@@ -631,7 +634,8 @@ private:
                                      .uname = options.uname,
                                      .gname = options.gname,
                                      .mode_clear = options.mode_clear,
-                                     .mode_set = options.mode_set};
+                                     .mode_set = options.mode_set,
+                                     .edit = &options.edit};
         // Tar formats store a second name of a file as a link to the first; others store it again.
         s.hard_links = (archive_format(raw()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
         struct ::stat st {};

@@ -100,7 +100,7 @@ TEST_CASE("add_tree with clamped times, fixed owners and a mode mask gives the s
         auto const seconds = std::chrono::floor<std::chrono::seconds>(*e.mtime()).time_since_epoch().count();
         CHECK(seconds == (e.pathname() == "src/old.txt" ? epoch - 86'400 : epoch)); // older times are kept
     }
-    CHECK(names == std::vector<std::string>{"src", "src/a.txt", "src/link", "src/old.txt", "src/sub", "src/sub/b.txt",
+    CHECK(names == std::vector<std::string>{"src/", "src/a.txt", "src/link", "src/old.txt", "src/sub/", "src/sub/b.txt",
                                             "src/sub/c.sh"});
 }
 
@@ -149,4 +149,47 @@ TEST_CASE("add_tree's reproducible archive lists as GNU tar's with --sort=name -
     std::string const theirs = listing(theirs_path);
     CHECK(theirs.find("src/sub/c.sh") != std::string::npos);
     CHECK(listing(ours_path) == theirs);
+}
+
+TEST_CASE("add_tree's edit hook changes an entry's metadata after the stamping fields") {
+    scratch_dir dir("w-repro-edit");
+    fs::path const src = make_tree(dir, false);
+    std::vector<std::string> seen;
+    ar::tree_options options = reproducible();
+    options.edit = [&](ar::entry& e) {
+        seen.push_back(e.pathname());
+        if (e.pathname() == "src/sub/c.sh") {
+            e.set_perms(0700);
+            e.set_owner(0, "builder");
+        }
+    };
+    std::vector<std::byte> const out = archive_of(src, options);
+    CHECK(seen == std::vector<std::string>{"src", "src/a.txt", "src/link", "src/old.txt", "src/sub", "src/sub/b.txt",
+                                           "src/sub/c.sh"});
+    ar::reader r = ar::reader::open_memory(out);
+    for (ar::entry_view e : r) {
+        INFO(e.pathname());
+        bool const edited = e.pathname() == "src/sub/c.sh";
+        if (e.type() != ar::entry_type::symlink) CHECK(e.perms() == (edited ? 0700u : (e.perms() & ~022u)));
+        CHECK(e.uname().value_or("") == (edited ? "builder" : ""));
+        CHECK(e.uid() == 0); // the stamping fields ran first
+    }
+}
+
+TEST_CASE("add_tree's edit hook may not rename an entry or change its size, with a clear error") {
+    scratch_dir dir("w-repro-edit-bad");
+    fs::path const src = make_tree(dir, false);
+    std::string const renamed = error_of(
+        [&] { (void)archive_of(src, {.edit = [](ar::entry& e) { e.set_pathname(e.pathname() + ".renamed"); }}); });
+    CHECK(renamed.find("the edit hook may change times, owners and permissions, not the name") != std::string::npos);
+    std::string const resized = error_of([&] {
+        (void)archive_of(src, {.edit = [](ar::entry& e) {
+                             if (e.type() == ar::entry_type::regular) e.set_size(1);
+                         }});
+    });
+    CHECK(resized.find("not the name, type, size or link target") != std::string::npos);
+    CHECK(resized.find("a.txt") != std::string::npos);
+    std::string const moved =
+        error_of([&] { (void)archive_of(src, {.edit = [](ar::entry& e) { ar::entry taken = std::move(e); }}); });
+    CHECK(moved.find("the edit hook moved the entry away") != std::string::npos);
 }
