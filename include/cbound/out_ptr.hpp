@@ -92,11 +92,36 @@ constexpr void** as_void_pointer_address(Pointer* p) noexcept {
     return reinterpret_cast<void**>(p);
 }
 
+// The conversions every out_ptr_t and inout_ptr_t offers, written once (CRTP): Derived::address()
+// is where the C function writes. They exist only on the temporary, so a named adaptor, which
+// would hand the value over only when it dies, does not compile.
+template <class Derived, class Pointer>
+class basic_out_ptr_t {
+    static constexpr bool offers_void_pointer = std::is_pointer_v<Pointer> && !std::is_same_v<Pointer, void*>;
+
+public:
+    /// The address the C function writes the new handle to.
+    operator Pointer*() const&& noexcept { return static_cast<Derived const&>(*this).address(); }
+    /// The same address as a void**, for C functions declared with one.
+    operator void**() const&& noexcept requires offers_void_pointer {
+        return as_void_pointer_address(static_cast<Derived const&>(*this).address());
+    }
+
+    /// Deleted: a named adaptor would hand the handle over only when it dies; pass
+    /// cbound::out_ptr(h) or cbound::inout_ptr(h) directly to the C function instead.
+    operator Pointer*() const& = delete;
+    /// Deleted: as above.
+    operator void**() const& requires offers_void_pointer = delete;
+
+protected:
+    basic_out_ptr_t() = default;
+};
+
 } // namespace detail
 
 /// The temporary that out_ptr(h) returns: converts to Pointer* and resets `Smart` on destruction.
 template <class Smart, class Pointer, class... Args>
-class out_ptr_t {
+class out_ptr_t : public detail::basic_out_ptr_t<out_ptr_t<Smart, Pointer, Args...>, Pointer> {
 public:
     /// Empties `smart` (reset(), or assigning a default Smart) and remembers the reset arguments.
     explicit out_ptr_t(Smart& smart, Args... args) : smart_(smart), args_(std::forward<Args>(args)...) {
@@ -117,20 +142,10 @@ public:
         if (written_ != detail::none_written<Smart, Pointer>()) detail::adopt(smart_, written_, std::move(args_));
     }
 
-    /// The address the C function writes the new handle to.
-    operator Pointer*() const&& noexcept { return const_cast<Pointer*>(std::addressof(written_)); }
-    /// The same address as a void**, for C functions declared with one.
-    operator void**() const&& noexcept requires(std::is_pointer_v<Pointer> && !std::is_same_v<Pointer, void*>) {
-        return detail::as_void_pointer_address(const_cast<Pointer*>(std::addressof(written_)));
-    }
-
-    /// Deleted: a named out_ptr_t would reset the handle only when it dies; pass
-    /// cbound::out_ptr(h) directly to the C function instead.
-    operator Pointer*() const& = delete;
-    /// Deleted: as above.
-    operator void**() const& requires(std::is_pointer_v<Pointer> && !std::is_same_v<Pointer, void*>) = delete;
-
 private:
+    friend detail::basic_out_ptr_t<out_ptr_t, Pointer>;
+    Pointer* address() const noexcept { return const_cast<Pointer*>(std::addressof(written_)); }
+
     Smart& smart_;
     [[no_unique_address]] std::tuple<Args...> args_;
     Pointer written_ = detail::none_written<Smart, Pointer>();
@@ -139,7 +154,7 @@ private:
 /// The temporary that inout_ptr(h) returns: takes the handle out of `Smart` first, lets the C
 /// function free or replace it, then gives `Smart` what the C function left.
 template <class Smart, class Pointer, class... Args>
-class inout_ptr_t {
+class inout_ptr_t : public detail::basic_out_ptr_t<inout_ptr_t<Smart, Pointer, Args...>, Pointer> {
     static_assert(
         !requires(Smart s) { s.use_count(); }, "inout_ptr cannot take a shared handle out of its owners");
 
@@ -165,19 +180,10 @@ public:
         }
     }
 
-    /// The address holding the current handle, where the C function writes the new one.
-    operator Pointer*() const&& noexcept { return const_cast<Pointer*>(std::addressof(written_)); }
-    /// The same address as a void**, for C functions declared with one.
-    operator void**() const&& noexcept requires(std::is_pointer_v<Pointer> && !std::is_same_v<Pointer, void*>) {
-        return detail::as_void_pointer_address(const_cast<Pointer*>(std::addressof(written_)));
-    }
-
-    /// Deleted: a named inout_ptr_t would give the handle back only when it dies.
-    operator Pointer*() const& = delete;
-    /// Deleted: as above.
-    operator void**() const& requires(std::is_pointer_v<Pointer> && !std::is_same_v<Pointer, void*>) = delete;
-
 private:
+    friend detail::basic_out_ptr_t<inout_ptr_t, Pointer>;
+    Pointer* address() const noexcept { return const_cast<Pointer*>(std::addressof(written_)); }
+
     Smart& smart_;
     [[no_unique_address]] std::tuple<Args...> args_;
     Pointer written_{};
@@ -187,31 +193,26 @@ private:
 /// (which put() empties first), as the standard allows; nothing is left for the destructor,
 /// so the code is that of put() and of a raw pointer (tests/codegen/core_pairs.cpp).
 template <class T, class D, class Tr>
-class out_ptr_t<unique_resource<T, D, Tr>, T> {
+class out_ptr_t<unique_resource<T, D, Tr>, T>
+    : public detail::basic_out_ptr_t<out_ptr_t<unique_resource<T, D, Tr>, T>, T> {
 public:
     /// Closes what `smart` held and points at its storage.
     explicit out_ptr_t(unique_resource<T, D, Tr>& smart) noexcept : target_(smart.put()) {}
     out_ptr_t(out_ptr_t const&) = delete;
     out_ptr_t& operator=(out_ptr_t const&) = delete;
-    /// The address the C function writes the new handle to: the handle's own storage.
-    operator T*() const&& noexcept { return target_; }
-    /// The same address as a void**, for C functions declared with one.
-    operator void**() const&& noexcept requires(std::is_pointer_v<T> && !std::is_same_v<T, void*>) {
-        return detail::as_void_pointer_address(target_);
-    }
-    /// Deleted: pass cbound::out_ptr(h) directly to the C function.
-    operator T*() const& = delete;
-    /// Deleted: as above.
-    operator void**() const& requires(std::is_pointer_v<T> && !std::is_same_v<T, void*>) = delete;
 
 private:
+    friend detail::basic_out_ptr_t<out_ptr_t, T>;
+    T* address() const noexcept { return target_; }
+
     T* target_;
 };
 
 /// inout_ptr for a unique_resource: the C function reads and rewrites the handle's storage in
 /// place, which is what release() followed by reset(new value) amounts to.
 template <class T, class D, class Tr>
-class inout_ptr_t<unique_resource<T, D, Tr>, T> {
+class inout_ptr_t<unique_resource<T, D, Tr>, T>
+    : public detail::basic_out_ptr_t<inout_ptr_t<unique_resource<T, D, Tr>, T>, T> {
 public:
     /// Points at the storage of `smart`, which keeps its current handle for the C function.
     explicit inout_ptr_t(unique_resource<T, D, Tr>& smart) noexcept {
@@ -221,18 +222,11 @@ public:
     }
     inout_ptr_t(inout_ptr_t const&) = delete;
     inout_ptr_t& operator=(inout_ptr_t const&) = delete;
-    /// The address holding the current handle, where the C function writes the new one.
-    operator T*() const&& noexcept { return target_; }
-    /// The same address as a void**, for C functions declared with one.
-    operator void**() const&& noexcept requires(std::is_pointer_v<T> && !std::is_same_v<T, void*>) {
-        return detail::as_void_pointer_address(target_);
-    }
-    /// Deleted: pass cbound::inout_ptr(h) directly to the C function.
-    operator T*() const& = delete;
-    /// Deleted: as above.
-    operator void**() const& requires(std::is_pointer_v<T> && !std::is_same_v<T, void*>) = delete;
 
 private:
+    friend detail::basic_out_ptr_t<inout_ptr_t, T>;
+    T* address() const noexcept { return target_; }
+
     T* target_;
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the archives of the extraction attack cases (tests/security).
 
-One subcommand per case of SECURITY-CASES.md: `make_attack.py <case> OUT [options]`
+One subcommand per case of tests/security/README.md: `make_attack.py <case> OUT [options]`
 writes the archive to OUT. Everything is made at test time from Python's tarfile and
 zipfile, with raw header edits where those modules refuse to express an attack, and the
 real compressors or 7z where a case needs them. Nothing here is a committed binary.

@@ -108,7 +108,7 @@ TEST_CASE("case 6: pax path with an embedded NUL writes only the name it was val
     workspace ws;
     // libarchive 3.6 copies the pax path with strcpy, so "safe\0../../x" arrives as "safe":
     // no warning, and the narrow, wide and UTF-8 forms of the name all say "safe". The only
-    // way to see the tail is to parse the pax record ourselves, which DESIGN.md forbids (a
+    // way to see the tail is to parse the pax record ourselves, which cbound never does (a
     // second parser is what size smuggling exploits). What keeps this safe is that the name
     // cbound validates is the name it writes: the hidden "../../x" is never used anywhere.
     // So this pins "nothing outside dest, and only dest/safe with the entry's body"; a

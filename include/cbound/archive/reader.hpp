@@ -5,7 +5,7 @@
 //         for (cbound::archive::block b : e.blocks()) consume(e.pathname(), b.offset, b.data);
 //
 // The reader owns its libarchive handle through a heap state (stable address for callbacks
-// and checked-mode views), so moving it is one pointer. Errors follow DESIGN.md section 4:
+// and checked-mode views), so moving it is one pointer. Errors follow libarchive's statuses:
 // header warnings are kept in warnings(), a data failure throws and fails only its entry (the
 // reader goes on with the next header, as libarchive does), a failed header or a callback that
 // threw makes every later call throw.
