@@ -8,7 +8,9 @@
 #include <cbound/archive/reader.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <unistd.h>
 
@@ -23,32 +25,34 @@ cbound::archive::extract_policy policy_named(std::string const& name) {
     throw usage_mistake("unknown policy '" + name + "' (data, tar or fully_trusted)");
 }
 
-/// Redraws one status line on stderr at most ten times a second: entries, bytes and rate.
+/// Redraws one status line on stderr: entries, bytes, rate and, reading a file, how much of it
+/// was read. extract() calls it at most ten times a second (extract_options::progress_every_time).
 class progress_bar {
 public:
     bool operator()(cbound::archive::progress const& p) {
-        auto const now = clock::now();
-        if (now - drawn_ < std::chrono::milliseconds(100)) return true;
-        drawn_ = now;
-        draw(p.entries_done, p.bytes_done, now);
+        if (p.archive_bytes_total && *p.archive_bytes_total > 0)
+            percent_ = static_cast<int>(100 * p.archive_bytes_done / *p.archive_bytes_total);
+        draw(p.entries_done, p.bytes_done);
         return true; // never cancels
     }
-    /// The last figures, left on screen.
+    /// The last figures, left on screen (the whole archive was read).
     void finish(std::uint64_t entries, std::uint64_t bytes) {
-        draw(entries, bytes, clock::now());
+        if (percent_) percent_ = 100;
+        draw(entries, bytes);
         std::fputs("\n", stderr);
     }
 
 private:
-    void draw(std::uint64_t entries, std::uint64_t bytes, clock::time_point now) const {
-        double const seconds = std::chrono::duration<double>(now - start_).count();
+    void draw(std::uint64_t entries, std::uint64_t bytes) const {
+        double const seconds = std::chrono::duration<double>(clock::now() - start_).count();
         auto const rate = seconds > 0 ? static_cast<std::uint64_t>(static_cast<double>(bytes) / seconds) : 0;
         std::fprintf(stderr, "\r\033[K%llu entries, %s, %s/s", static_cast<unsigned long long>(entries),
                      human_bytes(bytes).c_str(), human_bytes(rate).c_str());
+        if (percent_) std::fprintf(stderr, ", %d%% of the archive read", *percent_);
     }
 
+    std::optional<int> percent_{}; // none when the archive's size is unknown (a pipe)
     clock::time_point start_ = clock::now();
-    clock::time_point drawn_{};
 };
 
 } // namespace
@@ -63,6 +67,7 @@ int extract(arguments const& args) {
     bool const show_progress = ::isatty(STDERR_FILENO) == 1;
     progress_bar bar;
     if (show_progress) options.on_progress = [&bar](cbound::archive::progress const& p) { return bar(p); };
+    options.progress_every_time = std::chrono::milliseconds(100);
 
     auto r = cbound::archive::reader::open(args.archive);
     cbound::archive::extract_report const report = cbound::archive::extract(r, args.directory, options);

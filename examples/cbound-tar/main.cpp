@@ -32,11 +32,16 @@ commands:
                                  extract safely (policy data by default) into DIR (default .)
   create ARCHIVE [--format F] [--filter G] PATH...
                                  write PATHs (folders recursively); format and filter from the
-                                 archive's name (.tar.gz, .zip, .7z, ...) unless given
+                                 archive's name (.tar.gz, .zip, .7z, ...) unless given;
+                                 times later than $SOURCE_DATE_EPOCH, when set, become it
   cat ARCHIVE PATH...            write the contents of the named files to standard output
   help, --help                   this text
 
-exit status: 0 success, 1 an archive or entry error, 2 a command-line mistake
+exit status: 0 success, 1 an archive or entry error, 2 a command-line mistake.
+As bsdtar, extract and create go on past an entry they leave out, say why on stderr
+and exit 1 at the end: extract for an entry refused by the policy or failed, create
+for a file it could not read (or that changed while it was read). A socket, or the
+archive itself inside a folder being archived, is left out with a note and exit 0.
 )";
 
 using command = int (*)(cbound_tar::arguments const&);

@@ -531,10 +531,105 @@ def check_progress(root):
     entries = len(snapshot(os.path.join(root, "tty"))[0])
     check(f"{entries} entries".encode() in shown and b"/s" in shown,
           f"no progress line with {entries} entries on the terminal: {shown!r}")
+    check(b"100% of the archive read" in shown, f"no share of the archive file on the terminal: {shown!r}")
+
+
+def as_unprivileged(cmd):
+    """cmd as a user who is refused what chmod 000 refuses: as is, or under setpriv when run as root.
+    None when running as root without setpriv (root reads every file)."""
+    if os.geteuid() != 0:
+        return cmd
+    if shutil.which("setpriv") is None:
+        return None
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+
+
+def check_create_status(root):
+    """create finishes the archive past what it leaves out; exit 1 for a file it could not read
+    (as bsdtar), 0 for a socket or the archive itself (as bsdtar and GNU tar)."""
+    src = os.path.join(root, "src")
+    os.makedirs(os.path.join(src, "sub"))
+    for name in ["a.txt", "sub/b.txt"]:
+        with open(os.path.join(src, name), "w") as f:
+            f.write(name)
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(os.path.join(src, "s.sock"))
+        out = os.path.join(root, "sock.tar")
+        code, _, err = run([TOOL, "create", out, "src"], cwd=root)
+        want_code, _, _ = run(["bsdtar", "-cf", os.path.join(root, "sock-bsdtar.tar"), "src"], cwd=root)
+    _, names, _ = run(["bsdtar", "-tf", out])
+    check(code == 0 and want_code == 0 and "s.sock: socket ignored" in err and b"src/sub/b.txt" in names,
+          f"create with a socket: exit {code} (bsdtar {want_code}), stderr {err!r}")
+    os.remove(os.path.join(src, "s.sock"))
+
+    # Unreadable file and folder: the run needs a user chmod 000 stops, in a place that user reaches.
+    work = tempfile.mkdtemp(prefix="cbound-create-status-")
+    try:
+        os.chmod(work, 0o777)
+        tool = os.path.join(work, "cbound-tar")
+        shutil.copy(TOOL, tool)
+        os.chmod(tool, 0o755)
+        shutil.copytree(src, os.path.join(work, "src"))
+        for dirpath, dirnames, filenames in os.walk(os.path.join(work, "src")):
+            os.chmod(dirpath, 0o777)
+            for n in filenames:
+                os.chmod(os.path.join(dirpath, n), 0o666)
+        os.chmod(os.path.join(work, "src", "a.txt"), 0)
+        os.chmod(os.path.join(work, "src", "sub"), 0)
+        ours = as_unprivileged([tool, "create", os.path.join(work, "ours.tar"), "src"])
+        if ours is None:
+            print("create_status: running as root without setpriv; the unreadable-file half is skipped")
+            return
+        theirs = as_unprivileged(["bsdtar", "-cf", os.path.join(work, "theirs.tar"), "src"])
+        code, _, err = run(ours, cwd=work)
+        want_code, _, want_err = run(theirs, cwd=work)
+        _, names, _ = run(["bsdtar", "-tf", os.path.join(work, "ours.tar")])
+        names = names.decode().splitlines()
+        check(code == 1 and want_code == 1, f"create with unreadable files: exit {code} (bsdtar {want_code})")
+        check("src/a.txt: cannot be read (Permission denied); left out" in err and "src/sub: " in err,
+              f"create with unreadable files: stderr {err!r} (bsdtar said {want_err!r})")
+        check(names[:1] == ["src/"] and "src/a.txt" not in names, f"create with unreadable files: archive holds {names}")
+        print(f"create_status: exit {code} as bsdtar's {want_code}; {names}")
+    finally:
+        for dirpath, dirnames, filenames in os.walk(work):
+            for n in dirnames:
+                os.chmod(os.path.join(dirpath, n), 0o755)
+        os.chmod(os.path.join(work, "src", "sub"), 0o755)
+        shutil.rmtree(work)
+
+
+def check_reproducible(root):
+    """create under SOURCE_DATE_EPOCH: later times clamped to it, as GNU tar's --clamp-mtime --mtime=@N."""
+    src = make_tree(root)
+    epoch = MTIME - 1000  # earlier than the tree's times, so they are all clamped
+    old = os.path.join(src, "a", "b", "two.txt")
+    os.utime(old, (epoch - 50, epoch - 50))  # earlier still: kept
+    env = dict(ENV, SOURCE_DATE_EPOCH=str(epoch))
+    ours = os.path.join(root, "ours.tar")
+    code, _, err = run([TOOL, "create", ours, "src"], cwd=root, env=env)
+    check(code == 0 and err == "", f"create under SOURCE_DATE_EPOCH: exit {code}, {err!r}")
+    with tarfile.open(ours) as t:
+        times = {m.name: int(m.mtime) for m in t.getmembers()}
+    check(times.get("src/a/b/two.txt") == epoch - 50 and times.get("src/a/one.txt") == epoch
+          and times.get("src") == epoch and max(times.values()) == epoch, f"clamped times: {times}")
+    theirs = os.path.join(root, "theirs.tar")
+    code, _, _ = run(["tar", "--sort=name", f"--mtime=@{epoch}", "--clamp-mtime", "-cf", theirs, "src"], cwd=root)
+    if code == 0:
+        with tarfile.open(theirs) as t:
+            want = {m.name.rstrip("/"): int(m.mtime) for m in t.getmembers()}
+        check(times == want, f"clamped times differ from GNU tar's: {set(times.items()) ^ set(want.items())}")
+    else:
+        print("reproducible: GNU tar cannot --clamp-mtime here; compared with the expected times only")
+    code, _, err = run([TOOL, "create", os.path.join(root, "bad.tar"), "src"], cwd=root,
+                       env=dict(ENV, SOURCE_DATE_EPOCH="yesterday"))
+    check(code == 2 and "SOURCE_DATE_EPOCH='yesterday' is not a number of seconds" in err,
+          f"a malformed SOURCE_DATE_EPOCH: exit {code}, {err!r}")
+    check(not os.path.exists(os.path.join(root, "bad.tar")), "a malformed SOURCE_DATE_EPOCH left an archive")
 
 
 CHECKS = {f.__name__[len("check_"):]: f for f in [check_list, check_long_and_json, check_extract, check_unsafe,
-                                                    check_cat, check_create, check_errors, check_progress]}
+                                                    check_cat, check_create, check_errors, check_progress,
+                                                    check_create_status, check_reproducible]}
 
 
 def main():

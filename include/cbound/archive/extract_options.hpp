@@ -7,6 +7,7 @@
 // `omitted`. The counters (extracted, skipped, rejected, failed, bytes) are always exact.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -61,12 +62,20 @@ struct extract_limits {
 };
 
 /// Where an extraction is, given to the progress callback.
+///
+/// A reader streams: it cannot know how many entries or data bytes are still to come, so
+/// entries_total and bytes_total are what the caller gave in extract_options (a tarball knows
+/// both: its size() and the sum of its entries' size()). What a reader of a regular file does
+/// know is the file's size: archive_bytes_done counts up to archive_bytes_total, compressed or not.
 struct progress {
     std::uint64_t entries_done = 0;             ///< entries finished (in any outcome)
     std::uint64_t bytes_done = 0;               ///< data bytes written so far
-    std::optional<std::uint64_t> entries_total; ///< entries in the archive, when known (a streaming reader never knows)
-    std::optional<std::uint64_t> bytes_total;   ///< data bytes in the archive, when known
+    std::optional<std::uint64_t> entries_total; ///< entries in the archive: extract_options::entries_total
+    std::optional<std::uint64_t> bytes_total;   ///< data bytes of its files: extract_options::bytes_total
     std::string_view pathname;                  ///< the entry being extracted (valid during the call)
+    std::uint64_t archive_bytes_done = 0;       ///< bytes of the archive read so far, as stored (compressed)
+    /// The size of the archive file from where reading began, when the reader reads a regular file.
+    std::optional<std::uint64_t> archive_bytes_total{};
 };
 
 /// How extract() behaves.
@@ -81,8 +90,18 @@ struct extract_options {
     bool preserve_owner = false;                   ///< restore owners (names first, then ids)
     bool preserve_xattrs = false;                  ///< restore extended attributes
     bool preserve_acls = false;                    ///< restore ACLs (POSIX access and default ACLs under data and tar)
-    /// Called after each data block and each entry; return false to cancel (errc::cancelled).
+    /// Called after each entry and every `progress_every_bytes` of data; return false to cancel (errc::cancelled).
     std::function<bool(progress const&)> on_progress;
+    /// Within an entry, on_progress is called again once this many more data bytes are written (0: after
+    /// every block libarchive hands over); the default calls it 60 times for 60 MB instead of 920.
+    std::uint64_t progress_every_bytes = std::uint64_t{1} << 20;
+    /// When not zero, on_progress is not called again sooner than this after the last call (an entry
+    /// or block inside the interval is passed over): a display refreshes at its pace however small the files.
+    std::chrono::milliseconds progress_every_time{0};
+    /// The archive's number of entries, when the caller knows it; shown as progress::entries_total.
+    std::optional<std::uint64_t> entries_total{};
+    /// The data bytes of the archive's files, when the caller knows it; shown as progress::bytes_total.
+    std::optional<std::uint64_t> bytes_total{};
 };
 
 /// What became of one entry.

@@ -204,6 +204,23 @@ public:
         archive_entry_set_birthtime(raw(), detail::seconds_of(t), detail::nanoseconds_of(t));
     }
 
+    /// Sets the owner's id and name ("" stores no name, as --numeric-owner).
+    void set_owner(std::int64_t uid, std::string const& name = {}) {
+        archive_entry_set_uid(raw(), uid);
+        if (name.empty())
+            archive_entry_set_uname(raw(), nullptr);
+        else
+            detail::set_name<archive_entry_set_uname_utf8, archive_entry_copy_uname>(raw(), name.c_str());
+    }
+    /// Sets the group's id and name ("" stores no name).
+    void set_group(std::int64_t gid, std::string const& name = {}) {
+        archive_entry_set_gid(raw(), gid);
+        if (name.empty())
+            archive_entry_set_gname(raw(), nullptr);
+        else
+            detail::set_name<archive_entry_set_gname_utf8, archive_entry_copy_gname>(raw(), name.c_str());
+    }
+
     /// Adds an extended attribute.
     void add_xattr(std::string const& name, std::string_view value) {
         archive_entry_xattr_add_entry(raw(), name.c_str(), value.data(), value.size());

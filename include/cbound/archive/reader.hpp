@@ -230,6 +230,11 @@ public:
         return text(archive_filter_name(usable("filter_name"), i));
     }
     std::string_view filter_name(int i = 0) const&& = delete;
+    /// The size of the archive file being read, from where reading began; none unless it is a regular file.
+    [[nodiscard]] std::optional<std::uint64_t> source_size() const noexcept {
+        if (!state_ || state_->extent.size < 0) return std::nullopt;
+        return static_cast<std::uint64_t>(state_->extent.size - state_->extent.start);
+    }
 
 private:
     explicit reader(reader_options const& options) : state_(std::make_unique<detail::read_state>()) {

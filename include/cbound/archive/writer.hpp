@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -104,6 +105,25 @@ struct tree_options {
     bool acls = false;
     /// Store file flags such as chattr's immutable (`--fflags`); off by default.
     bool file_flags = false;
+    /// Every entry gets this modification time (GNU tar's `--mtime=@N`); wins over clamp_mtime.
+    std::optional<std::chrono::sys_seconds> mtime{};
+    /// Later modification times become this one (`--clamp-mtime --mtime=@N`, as SOURCE_DATE_EPOCH asks).
+    std::optional<std::chrono::sys_seconds> clamp_mtime{};
+    /// Every entry's owner id (`--owner=N --numeric-owner`); the owner name is then `uname`, or none.
+    std::optional<std::int64_t> uid{};
+    /// Every entry's group id (`--group=N --numeric-owner`); the group name is then `gname`, or none.
+    std::optional<std::int64_t> gid{};
+    /// Every entry's owner name (`--owner=NAME`); "" stores none.
+    std::optional<std::string> uname{};
+    /// Every entry's group name (`--group=NAME`); "" stores none.
+    std::optional<std::string> gname{};
+    /// Permission bits removed from every entry, as a umask removes them (022: no write for group and others).
+    unsigned mode_clear = 0;
+    /// Permission bits added to every entry after mode_clear (0444: readable by all).
+    unsigned mode_set = 0;
+    /// Called with each entry's header after the fields above, before it is written: may change times,
+    /// owners, permissions and extended attributes; changing the name, type, size or link target is an error.
+    std::function<void(entry&)> edit{};
 };
 
 /// Writes one archive to one destination; move-only; see the guarantees at the top of writer.hpp.
@@ -404,13 +424,27 @@ private:
                                      .keep_access_times = options.keep_access_times,
                                      .xattrs = options.xattrs,
                                      .acls = options.acls,
-                                     .file_flags = options.file_flags};
+                                     .file_flags = options.file_flags,
+                                     .mtime = whole_seconds(options.mtime),
+                                     .clamp_mtime = whole_seconds(options.clamp_mtime),
+                                     .uid = options.uid,
+                                     .gid = options.gid,
+                                     .uname = options.uname,
+                                     .gname = options.gname,
+                                     .mode_clear = options.mode_clear,
+                                     .mode_set = options.mode_set,
+                                     .edit = &options.edit};
         // Tar formats store a second name of a file as a link to the first; others store it again.
         s.hard_links = (archive_format(state_->raw()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR;
         struct ::stat st {};
         if (int const fd = state_->sink->descriptor(); fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
             s.skip = detail::identity_of(st);
         return s;
+    }
+
+    static std::optional<std::int64_t> whole_seconds(std::optional<std::chrono::sys_seconds> t) {
+        if (!t) return std::nullopt;
+        return static_cast<std::int64_t>(t->time_since_epoch().count());
     }
 
     static std::string default_prefix(std::filesystem::path const& dir) {

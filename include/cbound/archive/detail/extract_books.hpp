@@ -11,6 +11,7 @@
 
 #include <archive.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -122,10 +123,28 @@ public:
         record(std::move(name), entry_outcome::failed, std::move(failure.reason));
     }
 
-    /// Calls the progress callback; throws errc::cancelled when it says stop.
-    void tell_progress(std::string_view name) const {
+    /// Calls the progress callback when an entry was finished since the last call or enough data
+    /// was written, and the time bound allows; throws errc::cancelled when it says stop.
+    void tell_progress(std::string_view name) {
         if (!options_.on_progress) return;
-        progress const now{entries_done_, report_.bytes_written, std::nullopt, std::nullopt, name};
+        bool const entry_done = entries_done_ != told_entries_;
+        if (!entry_done && report_.bytes_written - told_bytes_ < options_.progress_every_bytes) return;
+        if (options_.progress_every_time.count() > 0) {
+            auto const now = std::chrono::steady_clock::now();
+            if (told_once_ && now - told_at_ < options_.progress_every_time) return;
+            told_at_ = now;
+        }
+        told_once_ = true;
+        told_entries_ = entries_done_;
+        told_bytes_ = report_.bytes_written;
+        la_int64_t const read = archive_filter_bytes(reader_.native_handle(), -1);
+        progress const now{.entries_done = entries_done_,
+                           .bytes_done = report_.bytes_written,
+                           .entries_total = options_.entries_total,
+                           .bytes_total = options_.bytes_total,
+                           .pathname = name,
+                           .archive_bytes_done = read > 0 ? static_cast<std::uint64_t>(read) : 0,
+                           .archive_bytes_total = reader_.source_size()};
         if (!options_.on_progress(now))
             throw make_error(errc::cancelled, "extract", "cancelled by the progress callback", name);
     }
@@ -159,6 +178,11 @@ private:
     std::uint64_t entries_done_ = 0;
     std::uint64_t decoded_ = 0;
     std::uint64_t held_names_ = 0;
+    // What the progress callback was last told, and when.
+    std::uint64_t told_entries_ = 0;
+    std::uint64_t told_bytes_ = 0;
+    bool told_once_ = false;
+    std::chrono::steady_clock::time_point told_at_{};
 };
 
 } // namespace cbound::archive::detail

@@ -17,6 +17,8 @@
 #include <cbound/archive/detail/utf8.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/owned_entry.hpp>
+#include <cbound/archive/types.hpp>
 #include <cbound/posix.hpp>
 
 #include <archive.h>
@@ -69,13 +71,23 @@ struct file_identity_hash {
 struct tree_walk_settings {
     /// The caller's filter, or null; a folder it refuses is not descended into.
     std::function<bool(std::filesystem::directory_entry const&)> const* filter = nullptr;
-    bool follow_symlinks = false;        ///< store what symlinks point to, folders included
-    bool keep_access_times = false;      ///< keep atime and ctime
-    bool xattrs = false;                 ///< read extended attributes
-    bool acls = false;                   ///< read ACLs
-    bool file_flags = false;             ///< read file flags (chattr)
-    bool hard_links = false;             ///< store a second name of an inode as a hard link to the first
-    std::optional<file_identity> skip{}; ///< the archive being written, never added to itself
+    bool follow_symlinks = false;              ///< store what symlinks point to, folders included
+    bool keep_access_times = false;            ///< keep atime and ctime
+    bool xattrs = false;                       ///< read extended attributes
+    bool acls = false;                         ///< read ACLs
+    bool file_flags = false;                   ///< read file flags (chattr)
+    bool hard_links = false;                   ///< store a second name of an inode as a hard link to the first
+    std::optional<file_identity> skip{};       ///< the archive being written, never added to itself
+    std::optional<std::int64_t> mtime{};       ///< every entry's modification time, in seconds (wins over clamp)
+    std::optional<std::int64_t> clamp_mtime{}; ///< later modification times become this, in seconds
+    std::optional<std::int64_t> uid{};         ///< every entry's owner id (its name then comes from `uname` alone)
+    std::optional<std::int64_t> gid{};         ///< every entry's group id (its name then comes from `gname` alone)
+    std::optional<std::string> uname{};        ///< every entry's owner name ("" stores none)
+    std::optional<std::string> gname{};        ///< every entry's group name ("" stores none)
+    unsigned mode_clear = 0;                   ///< permission bits removed from every entry
+    unsigned mode_set = 0;                     ///< permission bits added to every entry (after mode_clear)
+    /// The caller's hook, or null: called with each header before it is written.
+    std::function<void(entry&)> const* edit = nullptr;
 };
 
 /// Folders nest at most this deep below the top of a walk that does not follow symlinks.
@@ -142,8 +154,7 @@ private:
 class tree_walk {
 public:
     /// A walk configured by `settings` (the filter it points to must outlive the walk).
-    explicit tree_walk(tree_walk_settings settings) : settings_(std::move(settings)), header_(archive_entry_new()) {
-        if (!header_) throw std::bad_alloc();
+    explicit tree_walk(tree_walk_settings settings) : settings_(std::move(settings)) {
         if (settings_.xattrs || settings_.acls || settings_.file_flags) {
             // Only for what the caller asked: archive_read_disk would otherwise probe every file.
             disk_.reset(archive_read_disk_new());
@@ -179,7 +190,7 @@ public:
         if (!fd || ::fstat(fd.get(), &st) != 0) throw errno_error(errno, "add_tree", disk);
         if (!prefix.empty()) {
             describe(st, prefix, nullptr, fd.get(), disk);
-            out.entry(header_.get(), -1, disk);
+            hand_on(out, -1, disk);
         }
         levels_.clear();
         levels_.push_back(level{std::move(fd), identity_of(st), {}, disk, prefix, {}, 0});
@@ -230,8 +241,8 @@ private:
     }
 
     template <class Out>
-    void warn(Out& out, std::string message, std::string const& disk_path) {
-        out.warn(warning{operation_, std::move(message), disk_path, 0});
+    void warn(Out& out, std::string message, std::string const& disk_path, int number = 0) {
+        out.warn(warning{operation_, std::move(message), disk_path, number});
     }
 
     // Describes and hands on one thing found in folder `dirfd` (AT_FDCWD for add_file); a folder is
@@ -250,7 +261,7 @@ private:
         if (!listed_plain) {
             // No listing, or one that cannot tell: look at the name itself (never through a final symlink).
             if (::fstatat(dirfd, name, &listed, AT_SYMLINK_NOFOLLOW) != 0) {
-                if (errno == ENOENT && in_tree) return warn(out, "vanished before it was read", disk_path);
+                if (errno == ENOENT && in_tree) return warn(out, "vanished before it was read", disk_path, ENOENT);
                 throw errno_error(errno, in_tree ? "add_tree" : "add_file", disk_path);
             }
             if (S_ISLNK(listed.st_mode) && settings_.follow_symlinks) {
@@ -276,7 +287,7 @@ private:
                 return warn(out, "changed while it was read; left out", disk_path);
             if (!in_tree) { // add_file: the folder alone
                 describe(st, archive_name, nullptr, fd.get(), disk_path);
-                return out.entry(header_.get(), -1, disk_path);
+                return hand_on(out, -1, disk_path);
             }
             if (settings_.follow_symlinks) {
                 for (level const& l : levels_)
@@ -288,7 +299,7 @@ private:
                 throw make_error(errc::limit_exceeded, "add_tree",
                                  "folders nest deeper than " + std::to_string(limit) + " levels", disk_path);
             describe(st, archive_name, nullptr, fd.get(), disk_path);
-            out.entry(header_.get(), -1, disk_path);
+            hand_on(out, -1, disk_path);
             if (levels_.size() >= open_levels) levels_[levels_.size() - open_levels + 1].fd.reset();
             levels_.push_back(
                 level{std::move(fd), identity_of(st), seen.name, std::move(disk_path), std::move(archive_name), {}, 0});
@@ -299,14 +310,14 @@ private:
             std::optional<std::string> const target = read_link(dirfd, name, listed, disk_path);
             if (!target) return warn(out, "changed while it was read (no longer a symlink); left out", disk_path);
             describe(listed, archive_name, target->c_str(), -1, disk_path);
-            return out.entry(header_.get(), -1, disk_path);
+            return hand_on(out, -1, disk_path);
         }
         case S_IFIFO:
         case S_IFCHR:
         case S_IFBLK:
             if (linked(listed, archive_name, disk_path, out)) return;
             describe(listed, archive_name, nullptr, -1, disk_path);
-            return out.entry(header_.get(), -1, disk_path);
+            return hand_on(out, -1, disk_path);
         case S_IFSOCK: return warn(out, "socket ignored", disk_path);
         default: return warn(out, "a file of a type archives cannot hold; ignored", disk_path);
         }
@@ -327,17 +338,22 @@ private:
         if (linked(st, archive_name, disk_path, out)) return;
         describe(st, archive_name, nullptr, fd.get(), disk_path);
         find_holes(fd.get(), st);
-        out.entry(header_.get(), fd.get(), disk_path);
+        hand_on(out, fd.get(), disk_path);
     }
 
     // Opening failed: a file swapped for a symlink (ELOOP), a folder for a file (ENOTDIR), a file for
-    // a socket (ENXIO) or removed (ENOENT) is a change during the walk and is left out; anything
-    // else is an error.
+    // a socket (ENXIO) or removed (ENOENT) is a change during the walk and is left out; a file or
+    // folder the caller may not read (EACCES, EPERM) is left out too, as both tars leave it out and
+    // go on. The warning carries the errno, which tells these from what is left out by design
+    // (sockets, the archive itself). Anything else is an error.
     template <class Out>
     void opened_wrong(int number, std::string const& disk_path, bool in_tree, Out& out) {
         if (in_tree && (number == ELOOP || number == ENOTDIR || number == ENXIO || number == ENOENT))
             return warn(out, "changed while it was read (" + std::string(std::strerror(number)) + "); left out",
-                        disk_path);
+                        disk_path, number);
+        if (in_tree && (number == EACCES || number == EPERM))
+            return warn(out, "cannot be read (" + std::string(std::strerror(number)) + "); left out", disk_path,
+                        number);
         throw errno_error(number, in_tree ? "add_tree" : "add_file", disk_path);
     }
 
@@ -360,9 +376,10 @@ private:
         auto const [first, inserted] = links_.try_emplace(identity_of(st), archive_name);
         if (inserted) return false;
         describe(st, archive_name, nullptr, -1, disk_path);
-        set_name<archive_entry_set_hardlink_utf8, archive_entry_copy_hardlink>(header_.get(), first->second.c_str());
-        archive_entry_set_size(header_.get(), 0); // the data went with the first name
-        out.entry(header_.get(), -1, disk_path);
+        set_name<archive_entry_set_hardlink_utf8, archive_entry_copy_hardlink>(header_.native_handle(),
+                                                                               first->second.c_str());
+        archive_entry_set_size(header_.native_handle(), 0); // the data went with the first name
+        hand_on(out, -1, disk_path);
         return true;
     }
 
@@ -388,7 +405,7 @@ private:
         int const number = errno;
         ::closedir(dir);
         if (number != 0) {
-            warn(out, "cannot be listed: " + std::string(std::strerror(number)), l.disk_path);
+            warn(out, "cannot be listed: " + std::string(std::strerror(number)), l.disk_path, number);
             return false;
         }
         std::sort(l.children.begin(), l.children.end(), [](child const& a, child const& b) { return a.name < b.name; });
@@ -440,15 +457,18 @@ private:
     // Fills the walk's one header from `st`, as archive_read_disk would with the default options.
     void describe(struct ::stat const& st, std::string const& archive_name, char const* link_target, int fd,
                   std::string const& disk_path) {
-        ::archive_entry* e = header_.get();
+        ::archive_entry* e = header_.native_handle();
         archive_entry_clear(e);
         archive_entry_copy_stat(e, &st);
         if (!settings_.keep_access_times) {
             archive_entry_unset_atime(e);
             archive_entry_unset_ctime(e);
         }
-        if (char const* user = names_.user(st.st_uid)) archive_entry_copy_uname(e, user);
-        if (char const* group = names_.group(st.st_gid)) archive_entry_copy_gname(e, group);
+        // A chosen id drops the name found on disk (it names the disk's owner, not the chosen one).
+        if (!settings_.uid && !settings_.uname)
+            if (char const* user = names_.user(st.st_uid)) archive_entry_copy_uname(e, user);
+        if (!settings_.gid && !settings_.gname)
+            if (char const* group = names_.group(st.st_gid)) archive_entry_copy_gname(e, group);
         archive_entry_copy_pathname(e, archive_name.c_str());
         if (link_target != nullptr) archive_entry_copy_symlink(e, link_target);
         if (disk_) {
@@ -460,13 +480,72 @@ private:
                 archive_entry_unset_ctime(e);
             }
         }
+        restamp(e);
+    }
+
+    // Hands the described entry on, after the caller's edit hook, which may change its metadata but
+    // not what the walk relies on: the name (hard links point to it), type, size and link targets.
+    template <class Out>
+    void hand_on(Out& out, int data_fd, std::string const& disk_path) {
+        if (settings_.edit != nullptr && *settings_.edit) {
+            ::archive_entry* const e = header_.native_handle();
+            std::string const name = header_.pathname();
+            entry_type const type = header_.type();
+            std::optional<std::int64_t> const size = header_.size();
+            std::string const target = link_target(e);
+            (*settings_.edit)(header_);
+            if (header_.native_handle() == nullptr) {
+                header_ = entry(); // the hook took the header away: a fresh one for whatever comes next
+                throw make_error(errc::invalid_argument, operation_, "the edit hook moved the entry away", disk_path);
+            }
+            if (header_.native_handle() != e || header_.pathname() != name || header_.type() != type ||
+                header_.size() != size || link_target(header_.native_handle()) != target)
+                throw make_error(errc::invalid_argument, operation_,
+                                 "the edit hook may change times, owners and permissions, not the name, type, size "
+                                 "or link target",
+                                 disk_path);
+        }
+        out.entry(header_.native_handle(), data_fd, disk_path);
+    }
+
+    static std::string link_target(::archive_entry* e) {
+        char const* hard = archive_entry_hardlink(e);
+        char const* soft = archive_entry_symlink(e);
+        return std::string(hard != nullptr ? hard : "") + '\0' + (soft != nullptr ? soft : "");
+    }
+
+    // Applies the caller's times, owners and permission masks, after everything read from disk
+    // (archive_read_disk included), so that nothing the disk says about them reaches the archive.
+    void restamp(::archive_entry* e) const {
+        if (settings_.mtime) {
+            archive_entry_set_mtime(e, static_cast<time_t>(*settings_.mtime), 0);
+        } else if (settings_.clamp_mtime && archive_entry_mtime_is_set(e) &&
+                   (archive_entry_mtime(e) > *settings_.clamp_mtime ||
+                    (archive_entry_mtime(e) == *settings_.clamp_mtime && archive_entry_mtime_nsec(e) > 0))) {
+            archive_entry_set_mtime(e, static_cast<time_t>(*settings_.clamp_mtime), 0);
+        }
+        if (settings_.uid) {
+            archive_entry_set_uid(e, *settings_.uid);
+            if (!settings_.uname) archive_entry_set_uname(e, nullptr);
+        }
+        if (settings_.gid) {
+            archive_entry_set_gid(e, *settings_.gid);
+            if (!settings_.gname) archive_entry_set_gname(e, nullptr);
+        }
+        if (settings_.uname) archive_entry_copy_uname(e, settings_.uname->empty() ? nullptr : settings_.uname->c_str());
+        if (settings_.gname) archive_entry_copy_gname(e, settings_.gname->empty() ? nullptr : settings_.gname->c_str());
+        if (settings_.mode_clear != 0 || settings_.mode_set != 0) {
+            unsigned const perm = static_cast<unsigned>(archive_entry_perm(e));
+            archive_entry_set_perm(e,
+                                   static_cast<mode_t>(((perm & ~settings_.mode_clear) | settings_.mode_set) & 07777u));
+        }
     }
 
     // Records the data regions of a file with holes, so formats that can store it sparse do. A file
     // with as many blocks as its size needs has no holes: no system call is spent on it.
     void find_holes(int fd, struct ::stat const& st) {
         if (st.st_size <= 0 || static_cast<std::int64_t>(st.st_blocks) * 512 >= st.st_size) return;
-        ::archive_entry* e = header_.get();
+        ::archive_entry* e = header_.native_handle();
         ::off_t at = 0;
         bool any = false;
         while (at < st.st_size) {
@@ -486,7 +565,7 @@ private:
 
     tree_walk_settings settings_;
     char const* operation_ = "add_tree"; // names the call in warnings
-    entry_handle header_;
+    entry header_;     // the one header every entry of the walk is described in (an entry, for the edit hook)
     read_handle disk_; // only when xattrs, ACLs or file flags are asked for
     owner_names names_;
     std::vector<level> levels_;
