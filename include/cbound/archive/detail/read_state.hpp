@@ -27,6 +27,8 @@
 
 namespace cbound::archive::detail {
 
+struct lzma_progress; // read_lzma.hpp
+
 /// How often a RETRY status is retried before it counts as a failure.
 inline constexpr int max_retries = 16;
 
@@ -53,6 +55,10 @@ struct read_state {
     std::function<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
     std::string passphrase_buffer; ///< keeps the callback's answer alive for libarchive
     file_extent extent;            ///< the regular file read (path or descriptor), checked at the end
+    /// cbound decodes the archive's xz or lzma stream itself, beneath libarchive (read_lzma.hpp); null otherwise.
+    std::shared_ptr<lzma_progress const> own_decoder{};
+    /// libarchive's xz and lzma decoders are off (they have no memory bound), for error hints.
+    bool lzma_filters_off = false;
 
     /// The pathname of the current entry, for error messages ("" when none).
     [[nodiscard]] std::string_view current_pathname() const noexcept {
