@@ -110,6 +110,7 @@ public:
         if (check_head_of(path, options))
             return open_callback({detail::files_reading({path}, options.block_size)}, options);
         reader r(options);
+        r.state_->zip_names.path = path.string();
         r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
         r.state_->extent = detail::file_extent::of_path(path.c_str());
         return r;
@@ -120,6 +121,7 @@ public:
                                             reader_options const& options = {}) {
         if (check_head(bytes, options)) return open_callback({detail::memory_reading(bytes)}, options);
         reader r(options);
+        r.state_->zip_names.memory = bytes;
         r.check_open(archive_read_open_memory(r.handle(), bytes.data(), bytes.size()), {});
         return r;
     }
@@ -131,6 +133,8 @@ public:
         if (check_head_at(fd, at, options)) return open_callback(detail::fd_source(fd, options.block_size), options);
         reader r(options);
         r.state_->extent = detail::file_extent::of_fd(fd); // before libarchive reads from it
+        r.state_->zip_names.fd = fd;
+        r.state_->zip_names.start = at;
         r.check_open(archive_read_open_fd(r.handle(), fd, options.block_size), {});
         return r;
     }
@@ -280,7 +284,8 @@ private:
             if (int st = archive_read_set_options(a, options.options.c_str()); st != ARCHIVE_OK)
                 throw detail::capture_error(a, st, "set_options");
         }
-        s.check_zip_names = options.decode_cp437_zip_names && reads_zip(options.formats);
+        s.check_zip_names = reads_zip(options.formats);
+        s.decode_cp437 = options.decode_cp437_zip_names;
         s.max_name_bytes = options.max_name_bytes;
         s.max_total_name_bytes = options.max_total_name_bytes;
         for (std::string const& p : options.passphrases) {
