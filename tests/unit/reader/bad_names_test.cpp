@@ -38,18 +38,10 @@ fs::path bad_utf8_zip(sample_tree const& t) {
     return out;
 }
 
-/// Every entry's name and data, in order.
-std::vector<std::pair<std::string, std::string>> everything(ca::reader& r) {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (ca::entry_view e : r)
-        out.emplace_back(std::string(e.pathname()), content(e));
-    return out;
-}
-
 /// Checks the three entries of bad_utf8_zip read through `r`, the middle one named `middle`,
 /// and the warning on it whose message contains `says`.
 void check_bad_zip(ca::reader& r, std::string const& middle, std::string const& says) {
-    auto const entries = everything(r);
+    auto const entries = names_and_data(r);
     REQUIRE(entries.size() == 3);
     CHECK(entries[0] == std::pair<std::string, std::string>("a.txt", "a.txt data"));
     CHECK(entries[1] == std::pair<std::string, std::string>(middle, "cafX.txt data"));
@@ -133,7 +125,7 @@ TEST_CASE("a pax name that is not valid UTF-8 reads as its raw bytes, declared B
                   "open(sys.argv[1],'wb').write(b.replace(b'path=caf\\xc3\\xa9.txt',b'path=caf\\xe9X.txt'))") +
          " " + sh_quote(tar.string()));
     auto r = ca::reader::open(tar);
-    auto const entries = everything(r);
+    auto const entries = names_and_data(r);
     REQUIRE(entries.size() == 2);
     CHECK(entries[0].first == "bin\xe9.txt");
     CHECK(entries[1].first == "caf\xe9X.txt");

@@ -49,14 +49,6 @@ void ask_dictionary(sample_tree const& t, fs::path const& path, int block, int p
          " " + sh_quote(path.string()) + " " + std::to_string(block) + " " + std::to_string(prop));
 }
 
-/// Every entry's name and data, in order.
-std::vector<std::pair<std::string, std::string>> everything(ca::reader& r) {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (ca::entry_view e : r)
-        out.emplace_back(std::string(e.pathname()), content(e));
-    return out;
-}
-
 /// Runs `read` (opening and reading an archive), requiring the decoder memory limit error
 /// with `limit` MiB and a request of at least `asked` MiB (liblzma adds its own few to the dictionary).
 template <class Read>
@@ -95,17 +87,17 @@ TEST_CASE("an xz block after the first that asks for more than max_decoder_memor
     t.sh("xz -T1 --block-size=128KiB --lzma2=dict=4KiB -c " + sh_quote(tar.string()) + " > " + sh_quote(xz.string()));
     auto expected = [&] {
         auto r = ca::reader::open(xz);
-        return everything(r);
+        return names_and_data(r);
     }();
     REQUIRE(expected.size() == 5);
     ask_dictionary(t, xz, 1, 28); // the second block asks for 64 MiB
     ca::reader_options small;
     small.max_decoder_memory = 16 << 20;
     auto r = ca::reader::open(xz, small); // the first block is within the limit
-    require_refused([&] { static_cast<void>(everything(r)); }, 16, 64);
+    require_refused([&] { static_cast<void>(names_and_data(r)); }, 16, 64);
     // The default limit (256 MiB) reads the same archive as it was.
     auto roomy = ca::reader::open(xz);
-    CHECK(everything(roomy) == expected);
+    CHECK(names_and_data(roomy) == expected);
 }
 
 TEST_CASE("a second concatenated xz stream asking for 1.5 GiB is refused on every source, before it is allocated") {
@@ -117,7 +109,7 @@ TEST_CASE("a second concatenated xz stream asking for 1.5 GiB is refused on ever
          " && tail -c +10241 " + sh_quote(tar.string()) + " | xz --lzma2=dict=4KiB >> " + sh_quote(xz.string()));
     auto const intact = [&] {
         auto r = ca::reader::open(xz);
-        return everything(r);
+        return names_and_data(r);
     }();
     REQUIRE(intact.size() == 5);
     ask_dictionary(t, xz, 1, 37);
@@ -127,7 +119,7 @@ TEST_CASE("a second concatenated xz stream asking for 1.5 GiB is refused on ever
         require_refused(
             [&] {
                 auto r = open();
-                static_cast<void>(everything(r));
+                static_cast<void>(names_and_data(r));
             },
             256, 1536);
     };
@@ -154,7 +146,7 @@ TEST_CASE("a second concatenated xz stream asking for 1.5 GiB is refused on ever
     ca::reader_options lifted;
     lifted.max_decoder_memory = std::uint64_t{2} << 30;
     auto r = ca::reader::open_memory(bytes, lifted);
-    CHECK(everything(r) == intact);
+    CHECK(names_and_data(r) == intact);
 }
 
 TEST_CASE("an xz or lzma stream cbound decodes is reported as libarchive reports it") {
@@ -181,7 +173,7 @@ TEST_CASE("an xz or lzma stream cbound decodes is reported as libarchive reports
             archive_read_free(a);
         }
         auto r = ca::reader::open(archive);
-        auto const entries = everything(r);
+        auto const entries = names_and_data(r);
         CHECK(entries.size() == 5);
         REQUIRE(r.filter_count() == static_cast<int>(names.size()));
         for (int i = 0; i < r.filter_count(); ++i)
