@@ -318,14 +318,14 @@ private:
             return std::nullopt;
         return c;
     }
-    /// Checks the head of the regular file at `path` (libarchive reports a missing file
-    /// itself; a FIFO's head is not consumed here).
-    static std::optional<detail::lzma_container> check_head_of(std::filesystem::path const& path,
-                                                               reader_options const& options) {
+    /// Whether the file at `path` is read through a callback source: an xz or lzma file that
+    /// cbound decodes, or a FIFO or device whose head can only be looked at on the way through.
+    static bool check_head_of(std::filesystem::path const& path, reader_options const& options) {
         unique_fd const fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
         struct stat st {};
-        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-        return check_head_at(fd.get(), 0, options, path.string());
+        if (!fd || ::fstat(fd.get(), &st) != 0) return false;
+        if (!S_ISREG(st.st_mode)) return !S_ISDIR(st.st_mode) && bounds_lzma(options);
+        return check_head_at(fd.get(), 0, options, path.string()).has_value();
     }
     /// Checks the head of `fd` at `at`, without moving its offset.
     static std::optional<detail::lzma_container> check_head_at(int fd, off_t at, reader_options const& options,

@@ -8,9 +8,12 @@
 
 #include <archive.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <fstream>
+#include <thread>
 #include <utility>
 
 namespace ca = cbound::archive;
@@ -210,4 +213,31 @@ TEST_CASE("tarball::open of a .tar.xz applies max_decoder_memory to every block"
     require_refused([&] { static_cast<void>(ca::tarball::open(xz, small)); }, 16, 64);
     auto const tb = ca::tarball::open(xz);
     CHECK(tb.size() == 5);
+}
+
+TEST_CASE("an xz tar read by path from a FIFO is decoded by cbound too") {
+    sample_tree t;
+    auto tar = sample_tar(t);
+    t.sh("xz --lzma2=dict=4KiB -c " + sh_quote(tar.string()) + " > fifo-source.xz");
+    auto const bytes = cbound_test::read_file(t.root / "fifo-source.xz");
+    auto const fifo = t.out("fifo");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    std::thread writer(
+        [&] { std::ofstream(fifo, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
+    std::vector<std::pair<std::string, std::string>> entries;
+    int filters = 0;
+    std::string outer;
+    try {
+        auto r = ca::reader::open(fifo);
+        entries = names_and_data(r);
+        filters = r.filter_count();
+        outer = std::string(r.filter_name(0));
+    } catch (...) {
+        writer.join();
+        throw;
+    }
+    writer.join();
+    CHECK(entries.size() == 5);
+    CHECK(filters == 2);
+    CHECK(outer == "xz");
 }
