@@ -3,6 +3,7 @@
 // allocating its dictionary. What the reader reports (filters, bytes read) stays as libarchive's.
 #include "reader_fixture.hpp"
 
+#include <cbound/archive/extract.hpp>
 #include <cbound/archive/tarball.hpp>
 #include <cbound/posix.hpp>
 
@@ -240,4 +241,63 @@ TEST_CASE("an xz tar read by path from a FIFO is decoded by cbound too") {
     CHECK(entries.size() == 5);
     CHECK(filters == 2);
     CHECK(outer == "xz");
+}
+
+TEST_CASE("a cut or corrupt xz or lzma stream that cbound decodes is an error, as in libarchive, never a hang") {
+    sample_tree t;
+    auto tar = sample_tar(t);
+    for (std::string const format : {"xz", "lzma"}) {
+        INFO(format);
+        t.sh("xz --format=" + format + " -c " + sh_quote(tar.string()) + " > whole");
+        std::string const whole = cbound_test::read_file(t.root / "whole");
+        std::string flipped = whole;
+        flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x55);
+        // lzma "alone" has no checksum: only xz is sure to see a flipped byte.
+        std::vector<std::string> damaged_ones = {whole.substr(0, whole.size() / 2)};
+        if (format == "xz") damaged_ones.push_back(flipped);
+        for (std::string const& damaged : damaged_ones) {
+            auto bytes = cbound_test::to_bytes(damaged);
+            try {
+                auto r = ca::reader::open_memory(bytes);
+                static_cast<void>(names_and_data(r));
+                FAIL("the damaged stream read to its end");
+            } catch (ca::error const& e) {
+                INFO(e.what());
+                CHECK(e.code() == ca::errc::archive_failed);
+            }
+        }
+    }
+}
+
+TEST_CASE("tarball::open of a .tar.lzma reads the data cbound decoded") {
+    sample_tree t;
+    auto tar = sample_tar(t);
+    auto lzma = t.out("t.tar.lzma");
+    t.sh("xz --format=lzma -c " + sh_quote(tar.string()) + " > " + sh_quote(lzma.string()));
+    auto const tb = ca::tarball::open(lzma);
+    auto r = ca::reader::open(tar);
+    auto const expected = names_and_data(r);
+    REQUIRE(tb.size() == expected.size());
+    for (std::size_t i = 0; i < tb.size(); ++i) {
+        auto const bytes = tb.file(i); // nullopt for a folder, whose data is empty
+        std::string const data = bytes ? std::string(reinterpret_cast<char const*>(bytes->data()), bytes->size()) : "";
+        CHECK(data == expected[i].second);
+    }
+}
+
+TEST_CASE("extraction's ratio limit counts the compressed bytes of an xz stream cbound decodes") {
+    sample_tree t;
+    auto bomb = t.out("zeros.tar.xz");
+    // 20 MB of zeros in a few KB: past extract_limits::max_ratio (1000) once 1 MiB is decoded.
+    t.sh("truncate -s 20M zeros && tar -cf - zeros | xz -c > " + sh_quote(bomb.string()));
+    REQUIRE(fs::file_size(bomb) < 20000);
+    auto r = ca::reader::open(bomb);
+    try {
+        static_cast<void>(ca::extract(r, t.out("dest")));
+        FAIL("the bomb was extracted");
+    } catch (ca::error const& e) {
+        INFO(e.what());
+        CHECK(e.code() == ca::errc::limit_exceeded);
+        CHECK_THAT(e.what(), Catch::Contains("compression ratio"));
+    }
 }
