@@ -321,10 +321,13 @@ private:
     /// Whether the file at `path` is read through a callback source: an xz or lzma file that
     /// cbound decodes, or a FIFO or device whose head can only be looked at on the way through.
     static bool check_head_of(std::filesystem::path const& path, reader_options const& options) {
-        unique_fd const fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+        // A FIFO is never opened here: opened and closed before the reading open, it would let
+        // its writer's first write meet no reader (SIGPIPE).
         struct stat st {};
-        if (!fd || ::fstat(fd.get(), &st) != 0) return false;
-        if (!S_ISREG(st.st_mode)) return !S_ISDIR(st.st_mode) && bounds_lzma(options);
+        if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return false;
+        if (!S_ISREG(st.st_mode)) return bounds_lzma(options);
+        unique_fd const fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
         return check_head_at(fd.get(), 0, options, path.string()).has_value();
     }
     /// Checks the head of `fd` at `at`, without moving its offset.
