@@ -13,6 +13,7 @@
 
 #include <cbound/archive/detail/read_blocks.hpp>
 #include <cbound/archive/detail/read_limits.hpp>
+#include <cbound/archive/detail/read_lzma.hpp>
 #include <cbound/archive/detail/read_source.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/read_support.hpp>
@@ -62,8 +63,10 @@ struct reader_options {
     /// Filters that libarchive runs as an external program found on PATH (lrzip, lzop, grzip, …)
     /// are off unless this is true: attacker bytes would otherwise choose a program to run.
     bool allow_external_programs = false;
-    /// The most memory an xz, lzma or lzip decoder may ask for (its dictionary), checked on the
-    /// stream's first bytes before libarchive allocates it; libarchive itself sets no limit.
+    /// The most memory an xz or lzma decoder may take, for every block and stream (cbound decodes
+    /// these itself, liblzma refusing a block before allocating it), and an lzip decoder on the
+    /// first member. UINT64_MAX lets libarchive decode them with no bound, as it does by itself,
+    /// which xz or lzma nested inside another filter (an rpm's payload, a .xz.gz) needs.
     std::uint64_t max_decoder_memory = std::uint64_t{256} << 20;
     /// The longest name (path or link target) an entry may have, in bytes.
     std::size_t max_name_bytes = std::size_t{64} << 10;
@@ -104,8 +107,10 @@ public:
 
     /// Opens the archive file at `path`.
     [[nodiscard]] static reader open(std::filesystem::path const& path, reader_options const& options = {}) {
+        if (check_head_of(path, options))
+            return open_callback({detail::files_reading({path}, options.block_size)}, options);
         reader r(options);
-        check_head_of(path, options);
+        r.state_->zip_names.path = path.string();
         r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
         r.state_->extent = detail::file_extent::of_path(path.c_str());
         return r;
@@ -114,9 +119,9 @@ public:
     /// (an uncompressed tar's data blocks point into it).
     [[nodiscard]] static reader open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
                                             reader_options const& options = {}) {
+        if (check_head(bytes, options)) return open_callback({detail::memory_reading(bytes)}, options);
         reader r(options);
-        detail::check_decoder_memory(bytes.first(std::min(bytes.size(), detail::head_bytes)),
-                                     options.max_decoder_memory, {});
+        r.state_->zip_names.memory = bytes;
         r.check_open(archive_read_open_memory(r.handle(), bytes.data(), bytes.size()), {});
         return r;
     }
@@ -125,9 +130,11 @@ public:
         off_t const at = ::lseek(fd, 0, SEEK_CUR);
         // A pipe cannot be peeked at: its head is checked on the way through a callback source.
         if (at < 0) return open_callback(detail::fd_source(fd, options.block_size), options);
-        check_head_at(fd, at, options);
+        if (check_head_at(fd, at, options)) return open_callback(detail::fd_source(fd, options.block_size), options);
         reader r(options);
         r.state_->extent = detail::file_extent::of_fd(fd); // before libarchive reads from it
+        r.state_->zip_names.fd = fd;
+        r.state_->zip_names.start = at;
         r.check_open(archive_read_open_fd(r.handle(), fd, options.block_size), {});
         return r;
     }
@@ -138,7 +145,8 @@ public:
         // A pipe, or a FILE with no descriptor (fmemopen): its head is checked on the way through.
         if (at < 0 || ::fileno(file) < 0 || ::lseek(::fileno(file), 0, SEEK_CUR) < 0)
             return open_callback(detail::file_source(file, options.block_size), options);
-        check_head_at(::fileno(file), static_cast<off_t>(at), options);
+        if (check_head_at(::fileno(file), static_cast<off_t>(at), options))
+            return open_callback(detail::file_source(file, options.block_size), options);
         reader r(options);
         r.check_open(archive_read_open_FILE(r.handle(), file), {});
         return r;
@@ -153,7 +161,20 @@ public:
         reader r(options);
         ::archive* a = r.handle();
         auto* s = r.state_.get();
-        s->source = std::make_shared<read_source>(detail::head_checked(std::move(source), options.max_decoder_memory));
+        // The head is read before libarchive sees a byte: it chooses whether cbound decodes the
+        // stream (the user's skip and seek then move in compressed bytes, so they are dropped).
+        detail::source_head head = detail::read_head(std::move(source.read));
+        std::optional<detail::lzma_container> const own = check_head(head.bytes, options);
+        source.read = std::move(head.read);
+        if (own) {
+            auto progress = std::make_shared<detail::lzma_progress>();
+            progress->container = *own;
+            source.read = detail::lzma_decoding(std::move(source.read), *own, options.max_decoder_memory, progress);
+            source.skip = {};
+            source.seek = {};
+            s->own_decoder = std::move(progress);
+        }
+        s->source = std::make_shared<read_source>(std::move(source));
         auto const& src = *static_cast<read_source const*>(s->source.get());
         archive_read_set_read_callback(a, &detail::source_read);
         if (src.skip) archive_read_set_skip_callback(a, &detail::source_skip);
@@ -171,8 +192,9 @@ public:
         for (auto const& p : paths)
             names.push_back(p.c_str());
         names.push_back(nullptr);
+        if (check_head_of(paths.front(), options))
+            return open_callback({detail::files_reading(paths, options.block_size)}, options);
         reader r(options);
-        check_head_of(paths.front(), options);
         r.check_open(archive_read_open_filenames(r.handle(), names.data(), options.block_size), paths.front().string());
         return r;
     }
@@ -224,16 +246,30 @@ public:
     }
     std::string_view format_name() const&& = delete;
     /// How many filters are stacked on the archive (the last is the raw input).
-    [[nodiscard]] int filter_count() const { return archive_filter_count(usable("filter_count")); }
+    [[nodiscard]] int filter_count() const {
+        return archive_filter_count(usable("filter_count")) + (state_->own_decoder ? 1 : 0);
+    }
     /// The name of filter `i` ("gzip", "none", …); 0 is the outermost decoded one.
     [[nodiscard]] std::string_view filter_name(int i = 0) const& CBOUND_LIFETIMEBOUND {
-        return text(archive_filter_name(usable("filter_name"), i));
+        ::archive* a = usable("filter_name");
+        // An xz or lzma stream cbound decodes sits beneath libarchive's filters, just above the raw input.
+        if (state_->own_decoder && i >= archive_filter_count(a) - 1)
+            return i == archive_filter_count(a) - 1 ? detail::filter_name_of(state_->own_decoder->container)
+                                                    : text(archive_filter_name(a, i - 1));
+        return text(archive_filter_name(a, i));
     }
     std::string_view filter_name(int i = 0) const&& = delete;
     /// The size of the archive file being read, from where reading began; none unless it is a regular file.
     [[nodiscard]] std::optional<std::uint64_t> source_size() const noexcept {
         if (!state_ || state_->extent.size < 0) return std::nullopt;
         return static_cast<std::uint64_t>(state_->extent.size - state_->extent.start);
+    }
+    /// How many bytes of the archive (compressed, as stored) have been consumed so far.
+    [[nodiscard]] std::uint64_t archive_bytes_read() const {
+        ::archive* a = usable("archive_bytes_read");
+        if (state_->own_decoder) return state_->own_decoder->consumed;
+        la_int64_t const n = archive_filter_bytes(a, -1);
+        return n > 0 ? static_cast<std::uint64_t>(n) : 0;
     }
 
 private:
@@ -244,7 +280,8 @@ private:
         if (!s.handle) throw std::bad_alloc();
         ::archive* a = s.handle.get();
         detail::enable_formats(s, options.formats);
-        detail::enable_filters(s, options.filters, options.allow_external_programs);
+        detail::enable_filters(s, options.filters, options.allow_external_programs, bounds_lzma(options));
+        s.lzma_filters_off = bounds_lzma(options);
         if (!options.options.empty()) {
             // Under UTF-8: a charset option ("zip:hdrcharset=CP437") makes its converter now,
             // towards the thread's charset, and names must come out as UTF-8.
@@ -252,7 +289,8 @@ private:
             if (int st = archive_read_set_options(a, options.options.c_str()); st != ARCHIVE_OK)
                 throw detail::capture_error(a, st, "set_options");
         }
-        s.check_zip_names = options.decode_cp437_zip_names && reads_zip(options.formats);
+        s.check_zip_names = reads_zip(options.formats);
+        s.decode_cp437 = options.decode_cp437_zip_names;
         s.max_name_bytes = options.max_name_bytes;
         s.max_total_name_bytes = options.max_total_name_bytes;
         for (std::string const& p : options.passphrases) {
@@ -267,21 +305,43 @@ private:
 
     [[nodiscard]] ::archive* handle() const noexcept { return state_->handle.get(); }
 
-    /// Checks the decoder memory the head of the regular file at `path` asks for (libarchive
-    /// reports a missing file itself; a FIFO's head is not consumed here).
-    static void check_head_of(std::filesystem::path const& path, reader_options const& options) {
-        unique_fd const fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-        struct stat st {};
-        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-        check_head_at(fd.get(), 0, options, path.string());
+    /// Whether cbound decodes xz and lzma itself, under options.max_decoder_memory.
+    static bool bounds_lzma(reader_options const& options) noexcept {
+        return options.max_decoder_memory != ~std::uint64_t{0};
     }
-    /// Checks the decoder memory the bytes of `fd` at `at` ask for, without moving its offset.
-    static void check_head_at(int fd, off_t at, reader_options const& options, std::string_view what = {}) {
+    /// Checks the decoder memory the stream starting with `head` asks for at once, and says
+    /// which container cbound decodes itself (nullopt: libarchive reads the stream as it is).
+    static std::optional<detail::lzma_container> check_head(std::span<std::byte const> head,
+                                                            reader_options const& options, std::string_view what = {}) {
+        detail::check_decoder_memory(head.first(std::min(head.size(), detail::head_bytes)), options.max_decoder_memory,
+                                     what);
+        std::optional<detail::lzma_container> const c = detail::lzma_container_of(head);
+        if (!c || !bounds_lzma(options)) return std::nullopt;
+        filter const f = *c == detail::lzma_container::xz ? filter::xz : filter::lzma;
+        if (!options.filters.empty() &&
+            std::find(options.filters.begin(), options.filters.end(), f) == options.filters.end())
+            return std::nullopt;
+        return c;
+    }
+    /// Whether the file at `path` is read through a callback source: an xz or lzma file that
+    /// cbound decodes, or a FIFO or device whose head can only be looked at on the way through.
+    static bool check_head_of(std::filesystem::path const& path, reader_options const& options) {
+        // A FIFO is never opened here: opened and closed before the reading open, it would let
+        // its writer's first write meet no reader (SIGPIPE).
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return false;
+        if (!S_ISREG(st.st_mode)) return bounds_lzma(options);
+        unique_fd const fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+        return check_head_at(fd.get(), 0, options, path.string()).has_value();
+    }
+    /// Checks the head of `fd` at `at`, without moving its offset.
+    static std::optional<detail::lzma_container> check_head_at(int fd, off_t at, reader_options const& options,
+                                                               std::string_view what = {}) {
         std::byte head[detail::head_bytes];
         ssize_t const n = ::pread(fd, head, sizeof head, at);
-        if (n > 0)
-            detail::check_decoder_memory(std::span(head, static_cast<std::size_t>(n)), options.max_decoder_memory,
-                                         what);
+        if (n <= 0) return std::nullopt;
+        return check_head(std::span(head, static_cast<std::size_t>(n)), options, what);
     }
 
     /// Whether a reader accepting `formats` may meet a zip archive.
@@ -296,13 +356,18 @@ private:
             s.warnings.push_back(detail::capture_warning(s.handle.get(), "open", what));
         else if (st != ARCHIVE_OK) {
             // EILSEQ: libarchive recognised no format (its ARCHIVE_ERRNO_FILE_FORMAT on Linux).
-            if (s.external_filters_off && archive_errno(s.handle.get()) == EILSEQ) {
+            if ((s.external_filters_off || s.lzma_filters_off) && archive_errno(s.handle.get()) == EILSEQ) {
                 error e = detail::capture_error(s.handle.get(), st, "open", what, path_subject::archive);
                 s.guard.rethrow_if_any();
-                throw error(e.code(), e.operation(),
-                            e.message() + " (filters that run an external program, such as lrzip, lzop and grzip,"
-                                          " are off: reader_options::allow_external_programs)",
-                            e.pathname(), e.status(), e.subject());
+                std::string hint;
+                if (s.external_filters_off)
+                    hint = "filters that run an external program, such as lrzip, lzop and grzip, are off: "
+                           "reader_options::allow_external_programs";
+                if (s.lzma_filters_off)
+                    hint += (hint.empty() ? "" : "; ") +
+                            std::string("xz and lzma inside another filter (gzip, uu, rpm) are not decoded under "
+                                        "reader_options::max_decoder_memory (UINT64_MAX lifts the bound)");
+                throw error(e.code(), e.operation(), e.message() + " (" + hint + ")", e.pathname(), e.status(), e.subject());
             }
             detail::throw_failure(s, st, "open", what, path_subject::archive);
         }

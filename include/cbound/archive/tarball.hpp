@@ -442,7 +442,9 @@ private:
                                                        windows_end);
             break;
         case detail::codec::zstd: scan = std::make_unique<detail::zstd_scan>(bytes, index.points); break;
-        case detail::codec::xz: scan = std::make_unique<detail::xz_scan>(bytes); break; // points: read already
+        case detail::codec::xz:
+            scan = std::make_unique<detail::xz_scan>(bytes, options.read.max_decoder_memory);
+            break; // points: read already
         case detail::codec::none: break;
         }
         // Only the tarball's own mapping: a caller's memory is theirs to manage.

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace reader_test {
@@ -56,6 +57,14 @@ inline std::vector<std::string> pathnames(cbound::archive::reader& r) {
 inline std::string content(cbound::archive::entry_view e) {
     auto bytes = e.read_all(1 << 24);
     return {reinterpret_cast<char const*>(bytes.data()), bytes.size()};
+}
+
+/// Every entry's name and data, in order.
+inline std::vector<std::pair<std::string, std::string>> names_and_data(cbound::archive::reader& r) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (cbound::archive::entry_view e : r)
+        out.emplace_back(std::string(e.pathname()), content(e));
+    return out;
 }
 
 } // namespace reader_test

@@ -56,7 +56,7 @@ public:
             throw limit("decoded data exceeds " + std::to_string(l.max_total_bytes) + " bytes", name);
         constexpr std::uint64_t grace = 1u << 20;
         if (l.max_ratio > 0 && decoded_ > grace) {
-            la_int64_t const read = archive_filter_bytes(reader_.native_handle(), -1);
+            std::uint64_t const read = reader_.archive_bytes_read(); // compressed bytes, whoever decodes
             if (read > 0 && static_cast<double>(decoded_) / static_cast<double>(read) > l.max_ratio)
                 throw limit("compression ratio exceeds " + number_text(l.max_ratio), name);
         }

@@ -3,7 +3,10 @@
 // libarchive 3.6 decodes xz, lzma and lzip with no memory limit (UINT64_MAX), and a stream's
 // header chooses the dictionary: a few bytes can make it allocate 1.5 GiB. It offers no option
 // to bound this, so the reader reads the dictionary size where these streams record it, in the
-// first bytes, and refuses the stream before libarchive sees it.
+// first bytes, and refuses the stream at open, before any decoding. That sees the first xz
+// block and lzip member only: xz and lzma are then decoded by cbound under the same limit for
+// every block and stream (read_lzma.hpp); a later lzip member stays libarchive's (which
+// refuses one asking for more than 128 MiB).
 #pragma once
 
 #include <cbound/archive/error.hpp>

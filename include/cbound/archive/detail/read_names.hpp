@@ -11,11 +11,22 @@
 #include <archive_entry.h>
 #include <cbound/archive/detail/locale.hpp>
 #include <cbound/archive/detail/utf8.hpp>
+#include <cbound/posix.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace cbound::archive::detail {
 
@@ -84,6 +95,113 @@ inline constexpr name_accessor gname_accessor{&archive_entry_gname, &archive_ent
     if (p == nullptr) [[unlikely]]
         p = wide_name(e, name);
     return p;
+}
+
+/// The raw names of a zip that claim UTF-8 (general-purpose bit 11) but are not.
+///
+/// libarchive 3.6 converts such a name from UTF-8, fails, and leaves the entry with no name at
+/// all (archive_entry_pathname gives NULL; bsdtar skips the entry). The bytes are still in the
+/// central directory: where the reader can read its input again (memory, a regular file), the
+/// n-th entry that came without a name is the n-th such record in local-header order, the
+/// order in which libarchive delivers zip entries, streamed or seeking.
+struct zip_name_recovery {
+    std::span<std::byte const> memory{}; ///< the archive in memory (open_memory)
+    std::string path{};                  ///< or the file it was opened from
+    int fd = -1;                         ///< or the caller's descriptor (pread only)
+    std::int64_t start = 0;              ///< the offset the archive starts at in `fd`
+    bool collected = false;              ///< the central directory was looked at
+    std::vector<std::string> names{};    ///< the raw names, in local-header order
+    std::size_t used = 0;                ///< how many entries took theirs
+    std::size_t asked = 0;               ///< how many entries came without a name
+
+    /// The raw name of the next entry that came without one, nullopt when it cannot be found.
+    std::optional<std::string> next() {
+        if (!collected) {
+            collected = true;
+            try {
+                collect();
+            } catch (...) { // out of memory: the entry keeps a placeholder
+                names.clear();
+            }
+        }
+        ++asked;
+        if (used >= names.size()) return std::nullopt;
+        return std::move(names[used++]);
+    }
+
+private:
+    /// Reads up to `out.size()` bytes at `offset` of the archive; how many it read.
+    std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) const {
+        if (!memory.empty()) {
+            if (offset >= memory.size()) return 0;
+            std::size_t const n = std::min<std::size_t>(out.size(), memory.size() - offset);
+            std::memcpy(out.data(), memory.data() + offset, n);
+            return n;
+        }
+        int descriptor = fd;
+        unique_fd own;
+        if (descriptor < 0 && !path.empty())
+            descriptor = (own = unique_fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))).get();
+        if (descriptor < 0) return 0;
+        ssize_t const n =
+            ::pread(descriptor, out.data(), out.size(), static_cast<off_t>(start + static_cast<std::int64_t>(offset)));
+        return n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+    /// The archive's size, 0 when it cannot be told.
+    std::uint64_t size() const {
+        if (!memory.empty()) return memory.size();
+        struct ::stat st {};
+        int const rc = fd >= 0 ? ::fstat(fd, &st) : path.empty() ? -1 : ::stat(path.c_str(), &st);
+        return rc == 0 && S_ISREG(st.st_mode) && st.st_size > start ? static_cast<std::uint64_t>(st.st_size - start)
+                                                                    : 0;
+    }
+    static std::uint32_t le(std::byte const* p, int bytes) noexcept {
+        std::uint32_t v = 0;
+        for (int i = bytes - 1; i >= 0; --i)
+            v = (v << 8) | static_cast<unsigned>(p[i]);
+        return v;
+    }
+    /// Finds the end-of-central-directory record and walks the central directory (zip64 and
+    /// directories over 64 MiB are left alone: their entries keep a placeholder).
+    void collect() {
+        std::uint64_t const total = size();
+        std::vector<std::byte> tail(static_cast<std::size_t>(std::min<std::uint64_t>(total, 22 + 65535)));
+        if (tail.size() < 22 || read_at(total - tail.size(), tail) != tail.size()) return;
+        std::size_t eocd = tail.size() - 22 + 1;
+        do
+            --eocd;
+        while (eocd > 0 && std::memcmp(tail.data() + eocd, "PK\5\6", 4) != 0);
+        if (std::memcmp(tail.data() + eocd, "PK\5\6", 4) != 0) return;
+        std::uint32_t const cd_size = le(&tail[eocd + 12], 4), cd_offset = le(&tail[eocd + 16], 4);
+        if (cd_offset == 0xFFFFFFFF || cd_size > (64u << 20)) return;
+        std::vector<std::byte> cd(cd_size);
+        if (read_at(cd_offset, cd) != cd.size()) return;
+        std::vector<std::pair<std::uint32_t, std::string>> found;
+        for (std::size_t p = 0; p + 46 <= cd.size() && std::memcmp(&cd[p], "PK\1\2", 4) == 0;) {
+            std::uint32_t const flags = le(&cd[p + 8], 2), name_size = le(&cd[p + 28], 2);
+            std::size_t const record = 46 + name_size + le(&cd[p + 30], 2) + le(&cd[p + 32], 2);
+            if (p + record > cd.size()) break;
+            std::string name(reinterpret_cast<char const*>(&cd[p + 46]), name_size);
+            if ((flags & 0x800) != 0 && !is_utf8(name)) found.emplace_back(le(&cd[p + 42], 4), std::move(name));
+            p += record;
+        }
+        std::stable_sort(found.begin(), found.end(), [](auto const& x, auto const& y) { return x.first < y.first; });
+        for (auto& [offset, name] : found)
+            names.push_back(std::move(name));
+    }
+};
+
+/// Gives entry `e`, a zip entry that libarchive left without a name, the raw bytes the zip
+/// holds or, when they cannot be read again, a placeholder naming the entry's rank; returns
+/// which of the two it did, for the entry's warning.
+[[gnu::cold]] inline char const* recover_zip_name(::archive_entry* e, zip_name_recovery& recovery) {
+    if (std::optional<std::string> raw = recovery.next()) {
+        archive_entry_copy_pathname(e, raw->c_str());
+        return "the name is flagged UTF-8 but is not: its bytes are given as stored";
+    }
+    archive_entry_copy_pathname(
+        e, ("(zip entry " + std::to_string(recovery.asked) + " with a name not valid UTF-8)").c_str());
+    return "the name is flagged UTF-8 but is not, and its bytes cannot be read again: a placeholder names the entry";
 }
 
 /// Replaces entry `e`'s name or symlink target that is not valid UTF-8 by its CP437 reading,

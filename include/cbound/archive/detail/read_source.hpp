@@ -97,36 +97,6 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
     }};
 }
 
-/// `source`, whose first bytes are checked for the decoder memory they ask for (read_limits.hpp)
-/// before libarchive sees them: the first read gathers up to head_bytes.
-[[nodiscard]] inline read_source head_checked(read_source source, std::uint64_t max_decoder_memory) {
-    struct head_state {
-        std::function<std::span<std::byte const>()> inner;
-        std::vector<std::byte> head;
-        bool checked = false;
-    };
-    auto state = std::make_shared<head_state>();
-    state->inner = std::move(source.read);
-    source.read = [state, max_decoder_memory]() -> std::span<std::byte const> {
-        if (state->checked) return state->inner();
-        state->checked = true;
-        std::span<std::byte const> chunk = state->inner();
-        if (chunk.size() >= head_needed(chunk) || chunk.empty()) {
-            check_decoder_memory(chunk.first(std::min(chunk.size(), head_bytes)), max_decoder_memory, {});
-            return chunk;
-        }
-        // A source giving small pieces: gather the head, hand it to libarchive as one piece.
-        while (!chunk.empty()) {
-            state->head.insert(state->head.end(), chunk.begin(), chunk.end());
-            if (state->head.size() >= head_needed(state->head)) break;
-            chunk = state->inner();
-        }
-        check_decoder_memory(state->head, max_decoder_memory, {});
-        return state->head;
-    };
-    return source;
-}
-
 /// A read_source over a std::istream, with a buffer of `block_size` bytes; seekable streams can seek.
 [[nodiscard]] inline read_source istream_source(std::istream& in, std::size_t block_size) {
     auto buffer = std::make_shared<std::vector<char>>(block_size > 0 ? block_size : 1);

@@ -112,8 +112,11 @@ inline constexpr filter readable_filters[] = {
 
 /// Enables the filters in `filters` (all when empty); an unreadable one throws. A filter that
 /// runs an external program is left out (or, when named, refused) unless `allow_external`:
-/// otherwise a few magic bytes would make the reader run whatever program PATH finds.
-inline void enable_filters(read_state& s, std::vector<filter> const& filters, bool allow_external) {
+/// otherwise a few magic bytes would make the reader run whatever program PATH finds. Under
+/// `bound_lzma`, libarchive's xz and lzma decoders stay off: cbound decodes an outer xz or
+/// lzma stream itself with a memory limit (read_lzma.hpp), and libarchive's, which have
+/// none, would decode one nested in another filter (gzip, uu, rpm) without a bound.
+inline void enable_filters(read_state& s, std::vector<filter> const& filters, bool allow_external, bool bound_lzma) {
     ::archive* a = s.handle.get();
     std::vector<filter> const all(std::begin(readable_filters), std::end(readable_filters));
     for (filter f : filters.empty() ? all : filters) {
@@ -129,6 +132,7 @@ inline void enable_filters(read_state& s, std::vector<filter> const& filters, bo
             s.external_filters_off = true;
             continue;
         }
+        if (bound_lzma && (f == filter::xz || f == filter::lzma)) continue;
         int const st = enable(a);
         if (st == ARCHIVE_WARN)
             s.warnings.push_back(capture_warning(a, "support_filter " + name));

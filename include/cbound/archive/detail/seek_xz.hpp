@@ -6,6 +6,7 @@
 // blocks; plain `xz` writes one, and a tarball then decodes its files at open.
 #pragma once
 
+#include <cbound/archive/detail/read_lzma.hpp>
 #include <cbound/archive/detail/seek_point.hpp>
 
 #include <cstddef>
@@ -17,20 +18,6 @@
 #include <lzma.h>
 
 namespace cbound::archive::detail {
-
-/// An lzma_stream, ended on destruction.
-class lzma_coder {
-public:
-    lzma_coder() = default;
-    lzma_coder(lzma_coder const&) = delete;
-    lzma_coder& operator=(lzma_coder const&) = delete;
-    ~lzma_coder() { lzma_end(&s_); }
-    lzma_stream* operator->() noexcept { return &s_; }
-    lzma_stream* get() noexcept { return &s_; }
-
-private:
-    lzma_stream s_ = LZMA_STREAM_INIT;
-};
 
 /// The error for liblzma's return code `ret`.
 [[nodiscard]] inline error xz_error(lzma_ret ret) {
@@ -67,11 +54,13 @@ inline void xz_points(std::span<std::byte const> src, std::vector<seek_point>& p
     if (points.empty() || points.front().out != 0) points.insert(points.begin(), seek_point{}); // no data at all
 }
 
-/// The scan of an xz stream: plain sequential decoding (the points come from the index).
+/// The scan of an xz stream: plain sequential decoding (the points come from the index). Every
+/// block passes through it, refused before allocation when it asks for more than `limit`
+/// (reader_options::max_decoder_memory), so the blocks a later read decodes alone are known good.
 class xz_scan final : public stream_scan {
 public:
-    explicit xz_scan(std::span<std::byte const> src) : src_(src), buffer_(decode_chunk) {
-        lzma_ret const ret = lzma_stream_decoder(s_.get(), decoder_memory_limit, LZMA_CONCATENATED);
+    xz_scan(std::span<std::byte const> src, std::uint64_t limit) : src_(src), buffer_(decode_chunk), limit_(limit) {
+        lzma_ret const ret = lzma_stream_decoder(s_.get(), limit, LZMA_CONCATENATED);
         if (ret != LZMA_OK) throw xz_error(ret);
         s_->next_in = reinterpret_cast<std::uint8_t const*>(src.data());
         s_->avail_in = src.size();
@@ -84,6 +73,8 @@ public:
         lzma_ret const ret = lzma_code(s_.get(), LZMA_FINISH);
         if (ret == LZMA_STREAM_END)
             done_ = true;
+        else if (ret == LZMA_MEMLIMIT_ERROR)
+            throw lzma_decode_error(ret, lzma_container::xz, lzma_memusage(s_.get()), limit_);
         else if (ret != LZMA_OK)
             throw xz_error(ret);
         consumed(static_cast<std::uint64_t>(reinterpret_cast<std::byte const*>(s_->next_in) - src_.data()));
@@ -94,6 +85,7 @@ private:
     std::span<std::byte const> src_;
     lzma_coder s_;
     std::vector<std::byte> buffer_;
+    std::uint64_t limit_;
     bool done_ = false;
 };
 

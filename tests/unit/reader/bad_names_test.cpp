@@ -1,0 +1,133 @@
+// Names that are not valid in the charset their archive declares: never an empty pathname.
+// libarchive 3.6 gives a zip entry flagged UTF-8 (bit 11) whose name is not UTF-8 no name at
+// all; the reader recovers the stored bytes, and tar keeps the raw bytes of a pax name.
+#include "reader_fixture.hpp"
+
+#include <cbound/archive/extract.hpp>
+#include <cbound/posix.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace ca = cbound::archive;
+using namespace reader_test;
+
+namespace {
+
+/// A zip of "a.txt", "cafX.txt" and "ok.txt" (made by python's zipfile), whose middle name is
+/// then patched to the Latin-1 bytes "caf\xe9.txt" with the UTF-8 flag set, in both the local
+/// and the central header.
+fs::path bad_utf8_zip(sample_tree const& t) {
+    auto out = t.out("bad-utf8.zip");
+    t.sh("python3 -c " +
+         sh_quote("import zipfile,struct,sys\n"
+                  "with zipfile.ZipFile(sys.argv[1],'w') as z:\n"
+                  " for n in ['a.txt','cafX.txt','ok.txt']: z.writestr(n, n+' data')\n"
+                  "b=bytearray(open(sys.argv[1],'rb').read())\n"
+                  "def patch(sig,flags,name):\n"
+                  " k=b.find(sig)\n"
+                  " while k>=0:\n"
+                  "  if b[k+name:k+name+8]==b'cafX.txt':\n"
+                  "   b[k+name:k+name+8]=b'caf\\xe9.txt'\n"
+                  "   struct.pack_into('<H',b,k+flags,struct.unpack_from('<H',b,k+flags)[0]|0x800)\n"
+                  "  k=b.find(sig,k+1)\n"
+                  "patch(b'PK\\x03\\x04',6,30); patch(b'PK\\x01\\x02',8,46)\n"
+                  "assert b.count(b'caf\\xe9.txt')==2\n"
+                  "open(sys.argv[1],'wb').write(b)") +
+         " " + sh_quote(out.string()));
+    return out;
+}
+
+/// Checks the three entries of bad_utf8_zip read through `r`, the middle one named `middle`,
+/// and the warning on it whose message contains `says`.
+void check_bad_zip(ca::reader& r, std::string const& middle, std::string const& says) {
+    auto const entries = names_and_data(r);
+    REQUIRE(entries.size() == 3);
+    CHECK(entries[0] == std::pair<std::string, std::string>("a.txt", "a.txt data"));
+    CHECK(entries[1] == std::pair<std::string, std::string>(middle, "cafX.txt data"));
+    CHECK(entries[2] == std::pair<std::string, std::string>("ok.txt", "ok.txt data"));
+    REQUIRE(r.warnings().size() == 1);
+    CHECK(r.warnings()[0].pathname == middle);
+    CHECK_THAT(r.warnings()[0].message, Catch::Contains(says));
+}
+
+std::string const cafe_cp437 = "caf\xce\x98.txt"; // CP437 0xE9 is U+0398
+std::string const cafe_raw = "caf\xe9.txt";
+
+} // namespace
+
+TEST_CASE("a zip name flagged UTF-8 that is not UTF-8 reads as its stored bytes, with a warning, never empty") {
+    sample_tree t;
+    auto const zip = bad_utf8_zip(t);
+    auto const bytes = cbound_test::to_bytes(cbound_test::read_file(zip));
+    for (bool const cp437 : {true, false}) {
+        INFO("decode_cp437_zip_names = " << cp437);
+        ca::reader_options options;
+        options.decode_cp437_zip_names = cp437;
+        // Like any zip name that is not UTF-8: read as CP437, or its raw bytes when asked.
+        std::string const middle = cp437 ? cafe_cp437 : cafe_raw;
+        {
+            auto r = ca::reader::open(zip, options); // seeking: the central directory's order
+            check_bad_zip(r, middle, "flagged UTF-8");
+        }
+        {
+            auto r = ca::reader::open_memory(bytes, options);
+            check_bad_zip(r, middle, "flagged UTF-8");
+        }
+        {
+            cbound::unique_fd fd(::open(zip.c_str(), O_RDONLY | O_CLOEXEC));
+            REQUIRE(fd);
+            auto r = ca::reader::open_fd(fd.get(), options);
+            check_bad_zip(r, middle, "flagged UTF-8");
+        }
+    }
+    // A source that cannot be read again (a pipe, a callback) gives a placeholder instead.
+    std::size_t at = 0;
+    ca::read_source once;
+    once.read = [&]() -> std::span<std::byte const> {
+        std::size_t const n = std::min<std::size_t>(4096, bytes.size() - at);
+        at += n;
+        return std::span<std::byte const>(bytes).subspan(at - n, n);
+    };
+    auto r = ca::reader::open_callback(once);
+    check_bad_zip(r, "(zip entry 1 with a name not valid UTF-8)", "placeholder");
+}
+
+TEST_CASE("extracting a zip name flagged UTF-8 that is not UTF-8 makes a named file inside the destination") {
+    sample_tree t;
+    auto const zip = bad_utf8_zip(t);
+    auto const dest = t.out("dest");
+    auto r = ca::reader::open(zip);
+    auto const report = ca::extract(r, dest);
+    CHECK(report.extracted == 3);
+    CHECK(cbound_test::read_file(dest / cafe_cp437) == "cafX.txt data");
+    std::size_t files = 0;
+    for (auto const& e : fs::recursive_directory_iterator(dest)) {
+        CHECK(e.path().filename() != "");
+        ++files;
+    }
+    CHECK(files == 3);
+}
+
+TEST_CASE("a pax name that is not valid UTF-8 reads as its raw bytes, declared BINARY or not") {
+    sample_tree t;
+    auto const tar = t.out("bad-utf8.tar");
+    // python writes a name it cannot encode as UTF-8 with hdrcharset=BINARY; the second
+    // name is valid UTF-8 (caf\xc3\xa9) until patched to the same length of invalid bytes.
+    t.sh("python3 -c " +
+         sh_quote("import tarfile,io,sys\n"
+                  "with tarfile.open(sys.argv[1],'w',format=tarfile.PAX_FORMAT,encoding='utf-8',"
+                  "errors='surrogateescape') as t:\n"
+                  " for n in ['bin\\udce9.txt','caf\\u00e9.txt']:\n"
+                  "  i=tarfile.TarInfo(n); i.size=4; t.addfile(i, io.BytesIO(b'data'))\n"
+                  "b=open(sys.argv[1],'rb').read()\n"
+                  "assert b.count(b'path=caf\\xc3\\xa9.txt')==1\n"
+                  "open(sys.argv[1],'wb').write(b.replace(b'path=caf\\xc3\\xa9.txt',b'path=caf\\xe9X.txt'))") +
+         " " + sh_quote(tar.string()));
+    auto r = ca::reader::open(tar);
+    auto const entries = names_and_data(r);
+    REQUIRE(entries.size() == 2);
+    CHECK(entries[0].first == "bin\xe9.txt");
+    CHECK(entries[1].first == "caf\xe9X.txt");
+    CHECK(entries[1].second == "data");
+}
