@@ -137,13 +137,12 @@ public:
         told_once_ = true;
         told_entries_ = entries_done_;
         told_bytes_ = report_.bytes_written;
-        la_int64_t const read = archive_filter_bytes(reader_.native_handle(), -1);
         progress const now{.entries_done = entries_done_,
                            .bytes_done = report_.bytes_written,
                            .entries_total = options_.entries_total,
                            .bytes_total = options_.bytes_total,
                            .pathname = name,
-                           .archive_bytes_done = read > 0 ? static_cast<std::uint64_t>(read) : 0,
+                           .archive_bytes_done = reader_.archive_bytes_read(),
                            .archive_bytes_total = reader_.source_size()};
         if (!options_.on_progress(now))
             throw make_error(errc::cancelled, "extract", "cancelled by the progress callback", name);
