@@ -18,6 +18,7 @@
 #include <cbound/archive/detail/read_support.hpp>
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/source.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
 #include <cbound/posix.hpp>
@@ -124,7 +125,7 @@ public:
     [[nodiscard]] static reader open_fd(int fd, reader_options const& options = {}) {
         off_t const at = ::lseek(fd, 0, SEEK_CUR);
         // A pipe cannot be peeked at: its head is checked on the way through a callback source.
-        if (at < 0) return open_callback(detail::fd_source(fd, options.block_size), options);
+        if (at < 0) return open_callbacks(detail::fd_source(fd, options.block_size), options);
         check_head_at(fd, at, options);
         reader r(options);
         r.state_->extent = detail::file_extent::of_fd(fd); // before libarchive reads from it
@@ -137,7 +138,7 @@ public:
         long const at = std::ftell(file); // the stream's position, whatever its buffer holds
         // A pipe, or a FILE with no descriptor (fmemopen): its head is checked on the way through.
         if (at < 0 || ::fileno(file) < 0 || ::lseek(::fileno(file), 0, SEEK_CUR) < 0)
-            return open_callback(detail::file_source(file, options.block_size), options);
+            return open_callbacks(detail::file_source(file, options.block_size), options);
         check_head_at(::fileno(file), static_cast<off_t>(at), options);
         reader r(options);
         r.check_open(archive_read_open_FILE(r.handle(), file), {});
@@ -145,10 +146,10 @@ public:
     }
     /// Opens the archive readable from `in`, which must outlive the reader; seekable streams can seek.
     [[nodiscard]] static reader open_stream(std::istream& in CBOUND_LIFETIMEBOUND, reader_options const& options = {}) {
-        return open_callback(detail::istream_source(in, options.block_size), options);
+        return open_callbacks(detail::istream_source(in, options.block_size), options);
     }
-    /// Opens the archive produced by the functions of `source`.
-    [[nodiscard]] static reader open_callback(read_source source, reader_options const& options = {}) {
+    /// Opens the archive produced by the functions of `source` (writer::open_callbacks is the counterpart).
+    [[nodiscard]] static reader open_callbacks(read_source source, reader_options const& options = {}) {
         if (!source.read) throw detail::make_error(errc::invalid_argument, "open", "read_source.read is empty");
         reader r(options);
         ::archive* a = r.handle();
@@ -161,6 +162,11 @@ public:
         archive_read_set_callback_data(a, s);
         r.check_open(archive_read_open1(a), {});
         return r;
+    }
+    /// The old name of open_callbacks, kept for one release.
+    [[deprecated("use reader::open_callbacks, the name writer uses too")]] [[nodiscard]] static reader
+    open_callback(read_source source, reader_options const& options = {}) {
+        return open_callbacks(std::move(source), options);
     }
     /// Opens several files read one after the other as one archive (a split or multi-volume archive).
     [[nodiscard]] static reader open_split(std::vector<std::filesystem::path> const& paths,

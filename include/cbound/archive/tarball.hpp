@@ -422,7 +422,7 @@ private:
         };
         std::optional<reader> r;
         try {
-            r.emplace(reader::open_callback(std::move(source), options.read));
+            r.emplace(reader::open_callbacks(std::move(source), options.read));
         } catch (error const&) {
             if (failure) std::rethrow_exception(failure);
             throw;

@@ -25,6 +25,7 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/features.hpp>
 #include <cbound/archive/owned_entry.hpp>
+#include <cbound/archive/sink.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
 
@@ -81,9 +82,6 @@ struct write_options {
     /// How zip entries are compressed; nullopt: libarchive's default (deflate). See features.hpp.
     std::optional<zip_compression> zip_method{};
 };
-
-/// Functions that receive a writer's bytes; each reports failure by throwing.
-using write_callbacks = detail::sink_functions;
 
 /// How add_tree walks a folder.
 struct tree_options {
