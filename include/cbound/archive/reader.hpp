@@ -72,6 +72,13 @@ struct reader_options {
     std::size_t max_total_name_bytes = std::size_t{512} << 20;
 };
 
+class reader;
+
+namespace detail {
+/// The state of an open reader, for the tarball's index builder, which reads through it.
+[[nodiscard]] read_state& state_of(reader& r) noexcept;
+} // namespace detail
+
 /// Reads an archive entry by entry; move-only, and a moved-from reader throws errc::handle_unusable.
 class reader {
 public:
@@ -315,8 +322,12 @@ private:
     }
     static std::string_view text(char const* s) noexcept { return s != nullptr ? s : ""; }
 
+    friend detail::read_state& detail::state_of(reader& r) noexcept;
+
     std::unique_ptr<detail::read_state> state_;
 };
+
+inline detail::read_state& detail::state_of(reader& r) noexcept { return *r.state_; }
 
 static_assert(std::ranges::input_range<reader&>, "for (entry_view e : r) must work");
 static_assert(std::input_iterator<block_range::iterator>, "data blocks form an input range");

@@ -364,11 +364,9 @@ private:
             }
         }
         if (c == detail::codec::none) {
-            // The reader applies the allow-lists, options and passphrases; the index walks its handle.
-            reader const r = reader::open_memory(bytes, options.read);
-            index->warnings.assign(r.warnings().begin(), r.warnings().end());
-            detail::tarball_builder(r.native_handle(), *index, std::move(limits), options.read.decode_cp437_zip_names)
-                .run();
+            // The reader applies the allow-lists, options and passphrases; the index reads through it.
+            reader r = reader::open_memory(bytes, options.read);
+            detail::tarball_builder(detail::state_of(r), *index, std::move(limits)).run();
         } else {
             index_seekable(*index, bytes, c, options, std::move(limits));
         }
@@ -427,10 +425,7 @@ private:
             if (failure) std::rethrow_exception(failure);
             throw;
         }
-        index.warnings.assign(r->warnings().begin(), r->warnings().end());
-        detail::tarball_builder(r->native_handle(), index, std::move(limits), options.read.decode_cp437_zip_names,
-                                &failure)
-            .run();
+        detail::tarball_builder(detail::state_of(*r), index, std::move(limits)).run();
         if (windows_end != 0) index.windows.map(windows_end);
         index.window_view = index.windows.bytes();
     }

@@ -190,9 +190,10 @@ inline void decode_zip_names(read_state& s) {
         names_too_long(s, path > link ? path : link);
 }
 
-/// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
-/// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
-[[gnu::always_inline]] inline void advance(read_state& s) {
+/// Reads the next header into s.current under the reader's status rules (header_status);
+/// false at the end. Its names are not counted yet: advance counts them against the
+/// reader's limits, the tarball's index builder against its own.
+[[gnu::always_inline]] inline bool read_next_header(read_state& s) {
     require_usable(&s, "read_next_header");
     s.entries.advance();
     s.blocks.advance();
@@ -202,10 +203,16 @@ inline void decode_zip_names(read_state& s) {
         header_status(s, st);
         if (s.current == nullptr) {
             s.path_text = nullptr;
-            return;
+            return false;
         }
     }
-    count_names(s);
+    return true;
+}
+
+/// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
+/// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
+[[gnu::always_inline]] inline void advance(read_state& s) {
+    if (read_next_header(s)) count_names(s);
 }
 
 /// Records that the `field` time of the current entry, `seconds` from 1970, does not fit
