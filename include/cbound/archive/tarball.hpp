@@ -79,7 +79,7 @@ struct tarball_options {
     /// detail/tarball_saved.hpp for the format; failing to write it is only a warning.
     std::filesystem::path index_path{};
     /// Formats and filters to accept, libarchive options and passphrases, as for reader.
-    reader_options read;
+    reader_options read{};
 };
 
 /// A borrowed view of one indexed entry's metadata; valid while its tarball lives.

@@ -57,8 +57,8 @@ namespace cbound::archive {
 
 /// A format and the filter around it, as an archive name's ending announces them.
 struct archive_kind {
-    archive::format format; ///< the archive format
-    archive::filter filter; ///< the compression or encoding filter
+    archive::format format{}; ///< the archive format
+    archive::filter filter{}; ///< the compression or encoding filter
 };
 
 /// The format and filter for a file name such as "x.tar.zst" or "x.zip"; nullopt for an unknown ending.
