@@ -190,9 +190,13 @@ inline void decode_zip_names(read_state& s) {
         names_too_long(s, path > link ? path : link);
 }
 
+/// Whether read_next_header counts the names against the reader's limits (count_names).
+enum class names_counted : bool { no, yes };
+
 /// Reads the next header into s.current under the reader's status rules (header_status);
-/// false at the end. Its names are not counted yet: advance counts them against the
-/// reader's limits, the tarball's index builder against its own.
+/// false at the end. The reader counts the names against its limits; the tarball's index
+/// builder leaves them to its own. One body for both, so the status rules live here alone.
+template <names_counted Count>
 [[gnu::always_inline]] inline bool read_next_header(read_state& s) {
     require_usable(&s, "read_next_header");
     s.entries.advance();
@@ -206,14 +210,13 @@ inline void decode_zip_names(read_state& s) {
             return false;
         }
     }
+    if constexpr (Count == names_counted::yes) count_names(s);
     return true;
 }
 
 /// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
 /// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
-[[gnu::always_inline]] inline void advance(read_state& s) {
-    if (read_next_header(s)) count_names(s);
-}
+[[gnu::always_inline]] inline void advance(read_state& s) { (void)read_next_header<names_counted::yes>(s); }
 
 /// Records that the `field` time of the current entry, `seconds` from 1970, does not fit
 /// entry_time (its accessor gives nullopt): once per entry and field, never thrown.

@@ -69,14 +69,14 @@ public:
         // The state in a register for the loop: add() could change s_ for all the compiler knows.
         read_state& s = s_;
         s.switch_locale = false;
-        if (read_next_header(s)) {
+        if (read_next_header<names_counted::no>(s)) {
             // Lazy offsets are offsets in cbound's decoded stream: only when libarchive reads
             // that stream as it is (one filter, the client's), not through a filter of its own
             // (a .tar.gz.gz), and reads it as a tar, whose file data is contiguous.
             lazy_ = index_.stream != codec::none && archive_filter_count(a_) == 1 && is_tar();
             do
                 add(s.current);
-            while (read_next_header(s));
+            while (read_next_header<names_counted::no>(s));
         }
         // The reader's warnings: those of the open, then one per header that warned or was skipped.
         index_.warnings = std::move(s_.warnings);
