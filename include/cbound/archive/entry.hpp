@@ -10,13 +10,16 @@
 // cpio) give their names' stored bytes, which may not be UTF-8.
 #pragma once
 
+#include <cbound/archive/block.hpp>
 #include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/read_blocks.hpp>
 #include <cbound/archive/detail/read_lists.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/features.hpp>
 #include <cbound/archive/owned_entry.hpp> // entry and entry_info: the owned counterparts, for writing
+#include <cbound/archive/sparse_region.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/archive/xattr.hpp>
 #include <cbound/config.hpp>
 
 #include <archive.h>

@@ -82,8 +82,8 @@ inline extract_report extract(reader& r, std::filesystem::path const& dest, extr
 
 /// Writes the data of the regular file `e` to the file `to` (replaced atomically; a folder
 /// entry creates the folder). Modes follow the data policy; nothing is ever followed at `to`.
-inline void extract_entry(reader& r, entry_view e, std::filesystem::path const& to) {
-    (void)r; // the entry's data is read through the reader it belongs to
+/// The data is read through the reader `e` belongs to, which must not have advanced.
+inline void extract_entry(entry_view e, std::filesystem::path const& to) {
     if (e.type() == entry_type::directory) {
         std::error_code ec;
         std::filesystem::create_directories(to, ec);
@@ -95,10 +95,21 @@ inline void extract_entry(reader& r, entry_view e, std::filesystem::path const& 
 }
 
 /// Writes the data of the regular file `e` to `out` (sparse holes as zeros).
-inline void extract_entry(reader& r, entry_view e, std::ostream& out) {
-    (void)r;
+inline void extract_entry(entry_view e, std::ostream& out) {
     detail::require_file_data(e, "extract_entry");
     e.copy_to(out);
+}
+
+/// The old form of extract_entry(e, to), whose reader was never used; kept for one release.
+[[deprecated("the entry knows its reader: call extract_entry(e, to)")]] inline void
+extract_entry(reader&, entry_view e, std::filesystem::path const& to) {
+    extract_entry(e, to);
+}
+
+/// The old form of extract_entry(e, out), whose reader was never used; kept for one release.
+[[deprecated("the entry knows its reader: call extract_entry(e, out)")]] inline void
+extract_entry(reader&, entry_view e, std::ostream& out) {
+    extract_entry(e, out);
 }
 
 } // namespace cbound::archive

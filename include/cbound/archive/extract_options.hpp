@@ -91,7 +91,7 @@ struct extract_options {
     bool preserve_xattrs = false;                  ///< restore extended attributes
     bool preserve_acls = false;                    ///< restore ACLs (POSIX access and default ACLs under data and tar)
     /// Called after each entry and every `progress_every_bytes` of data; return false to cancel (errc::cancelled).
-    std::function<bool(progress const&)> on_progress;
+    std::function<bool(progress const&)> on_progress{};
     /// Within an entry, on_progress is called again once this many more data bytes are written (0: after
     /// every block libarchive hands over); the default calls it 60 times for 60 MB instead of 920.
     std::uint64_t progress_every_bytes = std::uint64_t{1} << 20;
@@ -114,20 +114,20 @@ enum class entry_outcome {
 
 /// One entry of an extraction report.
 struct entry_result {
-    std::string pathname;  ///< the entry's name in the archive (UTF-8)
-    entry_outcome outcome; ///< what became of it
-    std::string reason;    ///< why it was skipped, rejected or failed, or a warning; empty when none
+    std::string pathname{};                           ///< the entry's name in the archive (UTF-8)
+    entry_outcome outcome = entry_outcome::extracted; ///< what became of it
+    std::string reason{}; ///< why it was skipped, rejected or failed, or a warning; empty when none
 };
 
 /// What an extraction did, entry by entry (bounded: see the header comment).
 struct extract_report {
-    std::vector<entry_result> entries; ///< the rows kept, in archive order
-    std::uint64_t bytes_written = 0;   ///< data bytes written
-    std::size_t extracted = 0;         ///< entries with outcome extracted
-    std::size_t skipped = 0;           ///< entries with outcome skipped
-    std::size_t rejected = 0;          ///< entries with outcome rejected
-    std::size_t failed = 0;            ///< entries with outcome failed
-    std::size_t omitted = 0;           ///< rows left out of `entries` past limits.max_report_entries
+    std::vector<entry_result> entries{}; ///< the rows kept, in archive order
+    std::uint64_t bytes_written = 0;     ///< data bytes written
+    std::size_t extracted = 0;           ///< entries with outcome extracted
+    std::size_t skipped = 0;             ///< entries with outcome skipped
+    std::size_t rejected = 0;            ///< entries with outcome rejected
+    std::size_t failed = 0;              ///< entries with outcome failed
+    std::size_t omitted = 0;             ///< rows left out of `entries` past limits.max_report_entries
 };
 
 } // namespace cbound::archive

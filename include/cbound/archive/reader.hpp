@@ -19,6 +19,7 @@
 #include <cbound/archive/detail/read_support.hpp>
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/source.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
 #include <cbound/posix.hpp>
@@ -74,6 +75,13 @@ struct reader_options {
     std::size_t max_total_name_bytes = std::size_t{512} << 20;
 };
 
+class reader;
+
+namespace detail {
+/// The state of an open reader, for the tarball's index builder, which reads through it.
+[[nodiscard]] read_state& state_of(reader& r) noexcept;
+} // namespace detail
+
 /// Reads an archive entry by entry; move-only, and a moved-from reader throws errc::handle_unusable.
 class reader {
 public:
@@ -108,7 +116,7 @@ public:
     /// Opens the archive file at `path`.
     [[nodiscard]] static reader open(std::filesystem::path const& path, reader_options const& options = {}) {
         if (check_head_of(path, options))
-            return open_callback({detail::files_reading({path}, options.block_size)}, options);
+            return open_callbacks({detail::files_reading({path}, options.block_size)}, options);
         reader r(options);
         r.state_->zip_names.path = path.string();
         r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
@@ -119,7 +127,7 @@ public:
     /// (an uncompressed tar's data blocks point into it).
     [[nodiscard]] static reader open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
                                             reader_options const& options = {}) {
-        if (check_head(bytes, options)) return open_callback({detail::memory_reading(bytes)}, options);
+        if (check_head(bytes, options)) return open_callbacks({detail::memory_reading(bytes)}, options);
         reader r(options);
         r.state_->zip_names.memory = bytes;
         r.check_open(archive_read_open_memory(r.handle(), bytes.data(), bytes.size()), {});
@@ -129,8 +137,8 @@ public:
     [[nodiscard]] static reader open_fd(int fd, reader_options const& options = {}) {
         off_t const at = ::lseek(fd, 0, SEEK_CUR);
         // A pipe cannot be peeked at: its head is checked on the way through a callback source.
-        if (at < 0) return open_callback(detail::fd_source(fd, options.block_size), options);
-        if (check_head_at(fd, at, options)) return open_callback(detail::fd_source(fd, options.block_size), options);
+        if (at < 0) return open_callbacks(detail::fd_source(fd, options.block_size), options);
+        if (check_head_at(fd, at, options)) return open_callbacks(detail::fd_source(fd, options.block_size), options);
         reader r(options);
         r.state_->extent = detail::file_extent::of_fd(fd); // before libarchive reads from it
         r.state_->zip_names.fd = fd;
@@ -144,19 +152,19 @@ public:
         long const at = std::ftell(file); // the stream's position, whatever its buffer holds
         // A pipe, or a FILE with no descriptor (fmemopen): its head is checked on the way through.
         if (at < 0 || ::fileno(file) < 0 || ::lseek(::fileno(file), 0, SEEK_CUR) < 0)
-            return open_callback(detail::file_source(file, options.block_size), options);
+            return open_callbacks(detail::file_source(file, options.block_size), options);
         if (check_head_at(::fileno(file), static_cast<off_t>(at), options))
-            return open_callback(detail::file_source(file, options.block_size), options);
+            return open_callbacks(detail::file_source(file, options.block_size), options);
         reader r(options);
         r.check_open(archive_read_open_FILE(r.handle(), file), {});
         return r;
     }
     /// Opens the archive readable from `in`, which must outlive the reader; seekable streams can seek.
     [[nodiscard]] static reader open_stream(std::istream& in CBOUND_LIFETIMEBOUND, reader_options const& options = {}) {
-        return open_callback(detail::istream_source(in, options.block_size), options);
+        return open_callbacks(detail::istream_source(in, options.block_size), options);
     }
-    /// Opens the archive produced by the functions of `source`.
-    [[nodiscard]] static reader open_callback(read_source source, reader_options const& options = {}) {
+    /// Opens the archive produced by the functions of `source` (writer::open_callbacks is the counterpart).
+    [[nodiscard]] static reader open_callbacks(read_source source, reader_options const& options = {}) {
         if (!source.read) throw detail::make_error(errc::invalid_argument, "open", "read_source.read is empty");
         reader r(options);
         ::archive* a = r.handle();
@@ -183,6 +191,11 @@ public:
         r.check_open(archive_read_open1(a), {});
         return r;
     }
+    /// The old name of open_callbacks, kept for one release.
+    [[deprecated("use reader::open_callbacks, the name writer uses too")]] [[nodiscard]] static reader
+    open_callback(read_source source, reader_options const& options = {}) {
+        return open_callbacks(std::move(source), options);
+    }
     /// Opens several files read one after the other as one archive (a split or multi-volume archive).
     [[nodiscard]] static reader open_split(std::vector<std::filesystem::path> const& paths,
                                            reader_options const& options = {}) {
@@ -193,7 +206,7 @@ public:
             names.push_back(p.c_str());
         names.push_back(nullptr);
         if (check_head_of(paths.front(), options))
-            return open_callback({detail::files_reading(paths, options.block_size)}, options);
+            return open_callbacks({detail::files_reading(paths, options.block_size)}, options);
         reader r(options);
         r.check_open(archive_read_open_filenames(r.handle(), names.data(), options.block_size), paths.front().string());
         return r;
@@ -379,8 +392,12 @@ private:
     }
     static std::string_view text(char const* s) noexcept { return s != nullptr ? s : ""; }
 
+    friend detail::read_state& detail::state_of(reader& r) noexcept;
+
     std::unique_ptr<detail::read_state> state_;
 };
+
+inline detail::read_state& detail::state_of(reader& r) noexcept { return *r.state_; }
 
 static_assert(std::ranges::input_range<reader&>, "for (entry_view e : r) must work");
 static_assert(std::input_iterator<block_range::iterator>, "data blocks form an input range");

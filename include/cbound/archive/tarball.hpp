@@ -80,7 +80,7 @@ struct tarball_options {
     /// detail/tarball_saved.hpp for the format; failing to write it is only a warning.
     std::filesystem::path index_path{};
     /// Formats and filters to accept, libarchive options and passphrases, as for reader.
-    reader_options read;
+    reader_options read{};
 };
 
 /// A borrowed view of one indexed entry's metadata; valid while its tarball lives.
@@ -401,11 +401,9 @@ private:
             }
         }
         if (c == detail::codec::none) {
-            // The reader applies the allow-lists, options and passphrases; the index walks its handle.
-            reader const r = reader::open_memory(bytes, options.read);
-            index->warnings.assign(r.warnings().begin(), r.warnings().end());
-            detail::tarball_builder(r.native_handle(), *index, std::move(limits), options.read.decode_cp437_zip_names)
-                .run();
+            // The reader applies the allow-lists, options and passphrases; the index reads through it.
+            reader r = reader::open_memory(bytes, options.read);
+            detail::tarball_builder(detail::state_of(r), *index, std::move(limits)).run();
         } else {
             index_seekable(*index, bytes, c, options, std::move(limits));
         }
@@ -461,15 +459,12 @@ private:
         };
         std::optional<reader> r;
         try {
-            r.emplace(reader::open_callback(std::move(source), options.read));
+            r.emplace(reader::open_callbacks(std::move(source), options.read));
         } catch (error const&) {
             if (failure) std::rethrow_exception(failure);
             throw;
         }
-        index.warnings.assign(r->warnings().begin(), r->warnings().end());
-        detail::tarball_builder(r->native_handle(), index, std::move(limits), options.read.decode_cp437_zip_names,
-                                &failure)
-            .run();
+        detail::tarball_builder(detail::state_of(*r), index, std::move(limits)).run();
         if (windows_end != 0) index.windows.map(windows_end);
         index.window_view = index.windows.bytes();
     }

@@ -27,6 +27,7 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/features.hpp>
 #include <cbound/archive/owned_entry.hpp>
+#include <cbound/archive/sink.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
 
@@ -59,8 +60,8 @@ namespace cbound::archive {
 
 /// A format and the filter around it, as an archive name's ending announces them.
 struct archive_kind {
-    archive::format format; ///< the archive format
-    archive::filter filter; ///< the compression or encoding filter
+    archive::format format{}; ///< the archive format
+    archive::filter filter{}; ///< the compression or encoding filter
 };
 
 /// The format and filter for a file name such as "x.tar.zst" or "x.zip"; nullopt for an unknown ending.
@@ -84,9 +85,6 @@ struct write_options {
     /// How zip entries are compressed; nullopt: libarchive's default (deflate). See features.hpp.
     std::optional<zip_compression> zip_method{};
 };
-
-/// Functions that receive a writer's bytes; each reports failure by throwing.
-using write_callbacks = detail::sink_functions;
 
 /// How add_tree walks a folder.
 struct tree_options {

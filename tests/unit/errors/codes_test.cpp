@@ -77,7 +77,7 @@ TEST_CASE("a source's own exception reaches the caller unchanged") {
     ar::read_source source;
     source.read = []() -> std::span<std::byte const> { throw std::runtime_error("the network went away"); };
     try {
-        (void)ar::reader::open_callback(std::move(source));
+        (void)ar::reader::open_callbacks(std::move(source));
         FAIL("no exception");
     } catch (std::runtime_error const& e) {
         CHECK(std::string(e.what()) == "the network went away");
@@ -94,7 +94,7 @@ TEST_CASE("a callback exception that only libarchive's error can carry is errc::
         if (++calls > 1) throw std::runtime_error("the network went away");
         return std::span(bytes).first(1024); // the first header and its data block
     };
-    auto r = ar::reader::open_callback(std::move(source));
+    auto r = ar::reader::open_callbacks(std::move(source));
     ::archive_entry* entry = nullptr;
     REQUIRE(archive_read_next_header(r.native_handle(), &entry) == ARCHIVE_OK);
     int const st = archive_read_next_header(r.native_handle(), &entry);

@@ -89,7 +89,7 @@ TEST_CASE("a zip name flagged UTF-8 that is not UTF-8 reads as its stored bytes,
         at += n;
         return std::span<std::byte const>(bytes).subspan(at - n, n);
     };
-    auto r = ca::reader::open_callback(once);
+    auto r = ca::reader::open_callbacks(once);
     check_bad_zip(r, "(zip entry 1 with a name not valid UTF-8)", "placeholder");
 }
 

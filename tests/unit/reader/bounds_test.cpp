@@ -127,7 +127,7 @@ TEST_CASE("an xz or lzma header asking for a huge dictionary is refused before t
         drip.read = [&]() -> std::span<std::byte const> {
             return at < bytes.size() ? std::span<std::byte const>(&bytes[at++], 1) : std::span<std::byte const>();
         };
-        REQUIRE_THROWS_WITH(ca::reader::open_callback(drip, options), Catch::Contains("max_decoder_memory"));
+        REQUIRE_THROWS_WITH(ca::reader::open_callbacks(drip, options), Catch::Contains("max_decoder_memory"));
         int fds[2];
         REQUIRE(::pipe(fds) == 0);
         cbound::unique_fd reading(fds[0]);

@@ -137,7 +137,7 @@ TEST_CASE("a second concatenated xz stream asking for 1.5 GiB is refused on ever
             at += n;
             return std::span<std::byte const>(bytes).subspan(at - n, n);
         };
-        refused([&] { return ca::reader::open_callback(drip); });
+        refused([&] { return ca::reader::open_callbacks(drip); });
     }
     {
         cbound::unique_fd fd(::open(xz.c_str(), O_RDONLY | O_CLOEXEC));

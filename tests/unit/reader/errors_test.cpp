@@ -221,7 +221,7 @@ TEST_CASE("a source callback that throws: the exception comes back after libarch
         if (++calls == 2) throw std::runtime_error("disk on fire");
         return {reinterpret_cast<std::byte const*>(bytes.data()), 1024};
     };
-    auto r = ca::reader::open_callback(src);
+    auto r = ca::reader::open_callbacks(src);
     REQUIRE_THROWS_WITH(drain(r), "disk on fire");
     try {
         (void)r.next();
@@ -235,9 +235,9 @@ TEST_CASE("a source callback that throws: the exception comes back after libarch
 TEST_CASE("a source callback that fails at open is a clear error") {
     ca::read_source src;
     src.read = []() -> std::span<std::byte const> { throw std::runtime_error("no medium"); };
-    REQUIRE_THROWS_WITH(ca::reader::open_callback(src), "no medium");
+    REQUIRE_THROWS_WITH(ca::reader::open_callbacks(src), "no medium");
     ca::read_source none;
-    REQUIRE_THROWS_AS(ca::reader::open_callback(none), ca::error);
+    REQUIRE_THROWS_AS(ca::reader::open_callbacks(none), ca::error);
 }
 
 TEST_CASE("a header warning delivers the entry and is kept in warnings()") {

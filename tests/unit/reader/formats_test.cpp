@@ -263,7 +263,7 @@ TEST_CASE("an unset size is nullopt, not zero") {
         if (std::exchange(done, true)) return {};
         return {reinterpret_cast<std::byte const*>(bytes.data()), bytes.size()};
     };
-    auto r = ca::reader::open_callback(stream);
+    auto r = ca::reader::open_callbacks(stream);
     auto e = r.next();
     REQUIRE(e);
     CHECK_FALSE(e->size().has_value());

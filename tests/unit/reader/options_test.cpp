@@ -65,7 +65,7 @@ TEST_CASE("the reader's other public aggregates take designated initializers too
     t.sh("bsdtar -cf ../a.tar hello.txt");
     std::string const bytes = cbound_test::read_file(t.out("a.tar"));
     bool served = false;
-    auto r = ca::reader::open_callback({.read = [&]() -> std::span<std::byte const> {
+    auto r = ca::reader::open_callbacks({.read = [&]() -> std::span<std::byte const> {
         if (std::exchange(served, true)) return {};
         return std::as_bytes(std::span(bytes));
     }});

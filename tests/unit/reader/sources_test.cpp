@@ -63,7 +63,7 @@ TEST_CASE("open_stream reads tar and (seeking) zip from std::istream") {
     }
 }
 
-TEST_CASE("open_callback reads through read, skip and seek functions") {
+TEST_CASE("open_callbacks reads through read, skip and seek functions") {
     sample_archives t;
     std::string const bytes = cbound_test::read_file(t.zip);
     std::size_t pos = 0;
@@ -90,7 +90,7 @@ TEST_CASE("open_callback reads through read, skip and seek functions") {
         pos += static_cast<std::size_t>(k);
         return k;
     };
-    auto r = ca::reader::open_callback(src);
+    auto r = ca::reader::open_callbacks(src);
     CHECK(contents(r) == t.files);
     CHECK(reads > 1);
     CHECK(seeks > 0); // the seekable zip reader used the central directory

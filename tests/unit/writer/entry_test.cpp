@@ -178,7 +178,7 @@ TEST_CASE("re-packing a streamed zip whose entries declare no size gathers each 
         if (std::exchange(served, true)) return {};
         return bytes_of(made.output);
     };
-    ar::reader r = ar::reader::open_callback(std::move(once));
+    ar::reader r = ar::reader::open_callbacks(std::move(once));
     bool saw_unsized = false;
     auto const copy = ar::writer::to_memory(ar::format::pax, ar::filter::none, [&](ar::writer& w) {
         for (ar::entry_view e : r) {
@@ -225,7 +225,7 @@ TEST_CASE("re-packing an unsized entry larger than a MiB holds it in a temporary
         return bytes_of(made.output);
     };
     auto const out = dir / "copy.tar";
-    ar::reader r = ar::reader::open_callback(std::move(once));
+    ar::reader r = ar::reader::open_callbacks(std::move(once));
     reset_peak_rss();
     std::int64_t const before = peak_rss();
     {

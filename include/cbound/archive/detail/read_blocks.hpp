@@ -1,6 +1,7 @@
 // cbound::archive — the range of data blocks of the current entry (internal).
 #pragma once
 
+#include <cbound/archive/block.hpp>
 #include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/config.hpp>
@@ -13,13 +14,6 @@
 #include <span>
 
 namespace cbound::archive {
-
-/// One piece of an entry's data, at `offset` in the file; borrowed until the next read.
-struct block {
-    std::int64_t offset = 0;           ///< where these bytes go in the file (gaps are sparse holes)
-    std::span<std::byte const> data{}; ///< the bytes, owned by the reader (or the caller's memory)
-};
-
 namespace detail {
 
 /// The slow path of a block read, out of line: retries RETRY a bounded number of times, then

@@ -4,6 +4,9 @@
 // fails), so the ranges are single-pass and begin() rewinds the cursor.
 #pragma once
 
+#include <cbound/archive/sparse_region.hpp>
+#include <cbound/archive/xattr.hpp>
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -14,19 +17,6 @@
 #include <string_view>
 
 namespace cbound::archive {
-
-/// One extended attribute: its name and its raw value, borrowed from the entry.
-struct xattr {
-    std::string_view name{};            ///< such as "user.comment"
-    std::span<std::byte const> value{}; ///< the raw value bytes
-};
-
-/// One data region of a sparse file; the gaps between regions read as zeros.
-struct sparse_region {
-    std::int64_t offset = 0; ///< where the region starts
-    std::int64_t length = 0; ///< how many bytes it holds
-};
-
 namespace detail {
 
 /// Reads xattrs with archive_entry_xattr_reset / _next.

@@ -1,4 +1,5 @@
-// cbound::archive — user-supplied sources for a reader, and the C trampolines that call them.
+// cbound::archive — the C trampolines that call a reader's read_source (source.hpp), and the
+// sources cbound makes for descriptors, FILEs and streams (internal).
 //
 // libarchive calls back through C frames, so every trampoline runs the user's function
 // inside callback_guard::run: an exception becomes ARCHIVE_FATAL for libarchive and is
@@ -8,6 +9,7 @@
 #include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/read_limits.hpp>
 #include <cbound/archive/detail/read_state.hpp>
+#include <cbound/archive/source.hpp>
 
 #include <archive.h>
 #include <unistd.h>
@@ -24,18 +26,6 @@
 #include <vector>
 
 namespace cbound::archive {
-
-/// An archive source made of functions; only `read` is required.
-struct read_source {
-    /// Returns the next bytes of the archive (empty at the end); they must stay valid until the next call.
-    std::function<std::span<std::byte const>()> read{};
-    /// Optional: skips up to `n` bytes forward and returns how many it skipped (0: read through instead).
-    std::function<std::int64_t(std::int64_t n)> skip{};
-    /// Optional: moves to `offset` from `whence` (SEEK_SET, SEEK_CUR, SEEK_END), returns the new position.
-    /// Zip and 7z read their central directory through it.
-    std::function<std::int64_t(std::int64_t offset, int whence)> seek{};
-};
-
 namespace detail {
 
 /// The user's source, as stored in the reader's state.

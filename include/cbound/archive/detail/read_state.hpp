@@ -205,9 +205,14 @@ inline char const* decode_zip_names(read_state& s) {
         names_too_long(s, path > link ? path : link);
 }
 
-/// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
-/// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
-[[gnu::always_inline]] inline void advance(read_state& s) {
+/// Whether read_next_header counts the names against the reader's limits (count_names).
+enum class names_counted : bool { no, yes };
+
+/// Reads the next header into s.current under the reader's status rules (header_status);
+/// false at the end. The reader counts the names against its limits; the tarball's index
+/// builder leaves them to its own. One body for both, so the status rules live here alone.
+template <names_counted Count>
+[[gnu::always_inline]] inline bool read_next_header(read_state& s) {
     require_usable(&s, "read_next_header");
     s.entries.advance();
     s.blocks.advance();
@@ -217,11 +222,16 @@ inline char const* decode_zip_names(read_state& s) {
         header_status(s, st);
         if (s.current == nullptr) {
             s.path_text = nullptr;
-            return;
+            return false;
         }
     }
-    count_names(s);
+    if constexpr (Count == names_counted::yes) count_names(s);
+    return true;
 }
+
+/// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
+/// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
+[[gnu::always_inline]] inline void advance(read_state& s) { (void)read_next_header<names_counted::yes>(s); }
 
 /// Records that the `field` time of the current entry, `seconds` from 1970, does not fit
 /// entry_time (its accessor gives nullopt): once per entry and field, never thrown.

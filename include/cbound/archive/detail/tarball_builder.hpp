@@ -12,9 +12,15 @@
 // sparse file — is decoded once at open into the tarball's temporary file, bounded by
 // max_decoded_bytes. An entry libarchive cannot decode (encrypted, unsupported method)
 // is recorded as failed, and only its own file() reports it.
+//
+// Headers and data blocks are read with the reader's own functions (advance, read_block):
+// RETRY, warnings, zip names, a callback that threw and every status are judged where the
+// reader judges them, so a tarball and a reader agree on what an archive holds.
 #pragma once
 
+#include <cbound/archive/block.hpp>
 #include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/read_blocks.hpp>
 #include <cbound/archive/detail/read_names.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
@@ -26,7 +32,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -50,31 +55,32 @@ struct tarball_limits {
 /// Reads every header and every file's data of an opened archive into a tarball_index.
 class tarball_builder {
 public:
-    /// `decode_zip_names` follows reader_options::decode_cp437_zip_names.
-    /// `stream_failure` holds what cbound's own decoder threw, to rethrow in place of
-    /// libarchive's generic message about a failed read callback.
-    tarball_builder(::archive* a, tarball_index& index, tarball_limits limits, bool decode_zip_names,
-                    std::exception_ptr const* stream_failure = nullptr) noexcept
-        : a_(a), index_(index), limits_(std::move(limits)), decode_zip_names_(decode_zip_names),
-          stream_failure_(stream_failure) {}
+    /// Indexes through the state of an opened reader (state_of in reader.hpp), which keeps
+    /// its formats, filters, passphrases and zip name decoding; names are counted against
+    /// the tarball's own limits (add), not the reader's.
+    tarball_builder(read_state& s, tarball_index& index, tarball_limits limits) noexcept
+        : s_(s), a_(s.handle.get()), index_(index), limits_(std::move(limits)) {}
 
     /// Indexes the whole archive; throws cbound::archive::error naming the operation and entry.
     void run() {
         utf8_scope const utf8; // names come out as UTF-8 whatever the program's locale
-        ::archive_entry* entry = nullptr;
-        if (next_header(entry)) {
-            // libarchive settles the format at the first header; only zip needs its names
-            // decoded (CP437 when not UTF-8, as the reader does), so tar pays nothing per entry.
-            bool const zip = decode_zip_names_ && (archive_format(a_) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+        // Under the scope the thread is UTF-8 already: the reader's switch around each header
+        // would only repeat it.
+        // The state in a register for the loop: add() could change s_ for all the compiler knows.
+        read_state& s = s_;
+        s.switch_locale = false;
+        if (read_next_header<names_counted::no>(s)) {
             // Lazy offsets are offsets in cbound's decoded stream: only when libarchive reads
             // that stream as it is (one filter, the client's), not through a filter of its own
             // (a .tar.gz.gz), and reads it as a tar, whose file data is contiguous.
             lazy_ = index_.stream != codec::none && archive_filter_count(a_) == 1 && is_tar();
-            do {
-                if (zip) decode_zip_names(a_, entry);
-                add(entry);
-            } while (next_header(entry));
+            do
+                add(s.current);
+            while (read_next_header<names_counted::no>(s));
         }
+        // The reader's warnings: those of the open, then one per header that warned or was skipped.
+        index_.warnings = std::move(s_.warnings);
+        s_.warnings.clear();
         index_.index_names();
         index_.prepare_lazy(static_cast<std::uint64_t>(archive_filter_bytes(a_, 0)));
         if (decoded_end_ != 0) index_.decoded.map(decoded_end_);
@@ -88,41 +94,13 @@ public:
     }
 
 private:
-    /// Reads the next header; false at the end of the archive. The common case stays inline.
-    bool next_header(::archive_entry*& entry) {
-        int const st = archive_read_next_header(a_, &entry);
-        return st == ARCHIVE_OK || header_read(st, entry);
-    }
-
-    /// Judges a header read's status `st` other than OK, retrying a bounded number of times.
-    [[gnu::noinline]] bool header_read(int st, ::archive_entry*& entry) {
-        for (int attempt = 0;; ++attempt, st = archive_read_next_header(a_, &entry)) {
-            if (st == ARCHIVE_OK) return true;
-            if (st == ARCHIVE_EOF) return false;
-            if (st == ARCHIVE_WARN) {
-                // The entry is still delivered; keep the warning reachable, not dropped.
-                warning w = capture_warning(a_, "read_next_header");
-                if (char const* name = archive_entry_pathname(entry); name != nullptr) w.pathname = name;
-                index_.warnings.push_back(std::move(w));
-                return true;
-            }
-            if (st == ARCHIVE_RETRY && attempt < max_retries) continue;
-            rethrow_stream_failure();
-            throw capture_error(a_, st, "read_next_header", last_pathname());
-        }
-    }
-
-    std::string_view last_pathname() const noexcept {
-        return index_.records.empty() ? std::string_view{} : index_.pathname(index_.records.size() - 1);
-    }
-
     void add(::archive_entry* entry) {
         if (index_.records.size() >= limits_.max_entries ||
             index_.records.size() >= std::numeric_limits<std::uint32_t>::max())
             throw make_error(errc::limit_exceeded, "read_next_header",
                              "more entries than max_entries allows (" + std::to_string(limits_.max_entries) + ")");
-        char const* name = archive_entry_pathname(entry);
-        if (name == nullptr) name = archive_entry_pathname_utf8(entry);
+        // The pathname as the reader finds it (wide names converted under UTF-8).
+        char const* name = entry_name(entry, pathname_accessor);
         char const* hardlink = archive_entry_hardlink(entry);
         char const* symlink = hardlink == nullptr ? archive_entry_symlink(entry) : nullptr;
         std::string_view const path = name != nullptr ? name : "";
@@ -181,82 +159,73 @@ private:
         error reason;
     };
 
-    void rethrow_stream_failure() const {
-        if (stream_failure_ != nullptr && *stream_failure_) std::rethrow_exception(*stream_failure_);
-    }
-
-    /// One data block as archive_read_data_block returns it.
-    struct block {
-        void const* bytes = nullptr;
-        std::size_t size = 0;
-        la_int64_t offset = 0;
-    };
-
-    /// Reads the next block; false at the end of the entry's data.
-    bool next_block(block& b, std::string_view path) {
-        return block_read(archive_read_data_block(a_, &b.bytes, &b.size, &b.offset), b, path);
-    }
-
-    /// Judges the status `st` of a block read into `b`, retrying a bounded number of times.
-    bool block_read(int st, block& b, std::string_view path) {
-        for (int attempt = 0;; ++attempt) {
-            if (st == ARCHIVE_OK) return true;
-            if (st == ARCHIVE_EOF) return false;
-            if (st != ARCHIVE_RETRY || attempt >= max_retries) {
-                rethrow_stream_failure();
-                // WARN while reading data means this entry's data is not what the archive holds
-                // (7z reports a corrupt entry as WARN with zero bytes): a failure, not a warning.
-                // FATAL ends the archive; anything less ends only this entry.
-                if (st == ARCHIVE_FATAL) throw capture_error(a_, st, "read_data", path);
-                throw entry_failure{capture_error(a_, st, "read_data", path)};
-            }
-            st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
+    /// Reads the next block with the reader's read_block; false at the end of the entry's data.
+    [[gnu::always_inline]] bool next_block(block& b) {
+        try {
+            return read_block(s_, a_, b);
+        } catch (error const& e) {
+            data_failed(e);
         }
+    }
+
+    /// What a failed data read (judged by the reader's data_failure) does to the index. A
+    /// callback that threw (cbound's own decoder) made the reader unusable: its exception goes
+    /// on as it is. FATAL ends the archive; anything less (WARN included: 7z reports a corrupt
+    /// entry as WARN with zero bytes) fails only this entry. Either is named "read_data", the
+    /// operation a tarball reports for an entry's data.
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] void data_failed(error const& e) {
+        if (s_.fatal) throw;
+        error named(e.code(), "read_data", e.message(), e.pathname(), e.status());
+        if (e.status() == status::fatal) throw named;
+        throw entry_failure{std::move(named)};
     }
 
     /// Whether `b` lies wholly inside the archive bytes (compared as addresses, not pointers:
     /// pointers into unrelated objects are not ordered).
     bool in_source(block const& b) const noexcept {
         auto const begin = reinterpret_cast<std::uintptr_t>(index_.source.data());
-        auto const at = reinterpret_cast<std::uintptr_t>(b.bytes);
-        return at >= begin && at - begin <= index_.source.size() && b.size <= index_.source.size() - (at - begin);
+        auto const at = reinterpret_cast<std::uintptr_t>(b.data.data());
+        return at >= begin && at - begin <= index_.source.size() &&
+               b.data.size() <= index_.source.size() - (at - begin);
     }
 
     /// Finds entry data in the source or the decoded stream, or decodes it into the temporary file (inline: once per
     /// file).
     [[gnu::always_inline]] void read_data(::archive_entry* entry, std::string_view path, tarball_record& r) {
-        if (lazy_ && archive_entry_sparse_count(entry) == 0 && read_lazy(path, r)) return;
+        if (lazy_ && archive_entry_sparse_count(entry) == 0 && read_lazy(r)) return;
         block b;
-        int const st = archive_read_data_block(a_, &b.bytes, &b.size, &b.offset);
+        bool const more = next_block(b);
         // The common case, kept small: libarchive's tar reader hands a body that is not sparse
         // over in one block, so when that block lies in the source and holds the declared size
         // no data follows, and skipping the end-of-data call saves an archive_read_data_block
         // per file (the next header skips the padding). Other formats verify their data at its
         // end (zip's CRC), so they read on to it, out of line.
-        if (st == ARCHIVE_OK && b.offset == 0 && is_tar() && in_source(b) && archive_entry_size_is_set(entry) != 0 &&
-            static_cast<std::uint64_t>(archive_entry_size(entry)) == b.size && archive_entry_sparse_count(entry) == 0) {
+        if (more && b.offset == 0 && is_tar() && in_source(b) && archive_entry_size_is_set(entry) != 0 &&
+            static_cast<std::uint64_t>(archive_entry_size(entry)) == b.data.size() &&
+            archive_entry_sparse_count(entry) == 0) {
             r.home = data_home::source;
-            r.data_offset = static_cast<std::uint64_t>(static_cast<std::byte const*>(b.bytes) - index_.source.data());
-            r.data_size = b.size;
+            r.data_offset = static_cast<std::uint64_t>(b.data.data() - index_.source.data());
+            r.data_size = b.data.size();
             return;
         }
-        read_data_blocks(entry, path, r, st, b);
+        read_data_blocks(entry, path, r, more, b);
     }
 
     /// Indexes the data of a tar entry in a seekable stream as lazy, when a seek point lies
     /// close enough before it; false (nothing read) otherwise.
-    bool read_lazy(std::string_view path, tarball_record& r) {
+    bool read_lazy(tarball_record& r) {
         auto const start = static_cast<std::uint64_t>(archive_filter_bytes(a_, 0));
         if (start - index_.points[point_before(index_.points, start)].out > limits_.lazy_reach) return false;
         // Read through the blocks (the decoder produces them anyway; nothing is copied) to
         // learn the length libarchive delivers and to check it is one contiguous run.
         std::uint64_t size = 0;
         block b;
-        for (bool more = next_block(b, path); more; more = next_block(b, path)) {
-            if (b.size == 0) continue;
+        for (bool more = next_block(b); more; more = next_block(b)) {
+            if (b.data.empty()) continue;
             if (b.offset < 0 || static_cast<std::uint64_t>(b.offset) != size)
-                throw make_error(errc::archive_failed, "read_data", "data blocks not contiguous", path);
-            size += b.size;
+                throw make_error(errc::archive_failed, "read_data", "data blocks not contiguous",
+                                 s_.current_pathname());
+            size += b.data.size();
         }
         if (size == 0) {
             r.home = data_home::decoded; // empty: nothing to decode
@@ -269,27 +238,25 @@ private:
         return true;
     }
 
-    /// Reads an entry's data block by block, starting from the first read's status `st` and block `b`.
-    [[gnu::noinline]] void read_data_blocks(::archive_entry* entry, std::string_view path, tarball_record& r, int st,
+    /// Reads an entry's data block by block, from the first read's answer `more` and block `b`.
+    [[gnu::noinline]] void read_data_blocks(::archive_entry* entry, std::string_view path, tarball_record& r, bool more,
                                             block b) {
         la_int64_t const declared = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : -1;
-        bool more = block_read(st, b, path);
         while (more && adds_nothing(b, 0))
-            more = next_block(b, path);
+            more = next_block(b);
         if (more && b.offset == 0 && in_source(b)) {
             block const first = b;
-            more = next_block(b, path);
+            more = next_block(b);
             // zip ends an entry with an empty block at its end offset: that is not more data.
-            while (more && adds_nothing(b, first.size))
-                more = next_block(b, path);
+            while (more && adds_nothing(b, first.data.size()))
+                more = next_block(b);
             // One block is all there is: that is the data libarchive delivers, even where a header
             // declares another size (a GNU "realsize" that disagrees with the body).
             if (!more && (archive_entry_sparse_count(entry) == 0 || declared < 0 ||
-                          static_cast<std::uint64_t>(declared) == first.size)) {
+                          static_cast<std::uint64_t>(declared) == first.data.size())) {
                 r.home = data_home::source;
-                r.data_offset =
-                    static_cast<std::uint64_t>(static_cast<std::byte const*>(first.bytes) - index_.source.data());
-                r.data_size = first.size;
+                r.data_offset = static_cast<std::uint64_t>(first.data.data() - index_.source.data());
+                r.data_size = first.data.size();
                 return;
             }
             // Not one whole block after all: copy. The first block lies in the source, so
@@ -299,7 +266,7 @@ private:
         } else {
             begin_decoded(r);
         }
-        for (; more; more = next_block(b, path))
+        for (; more; more = next_block(b))
             place(b, path, r);
 
         if (declared < 0 || r.is_hardlink || r.data_size == static_cast<std::uint64_t>(declared)) return;
@@ -322,7 +289,7 @@ private:
 
     /// Whether `b` is an empty block within the first `end` bytes, which changes nothing.
     static bool adds_nothing(block const& b, std::uint64_t end) noexcept {
-        return b.size == 0 && b.offset >= 0 && static_cast<std::uint64_t>(b.offset) <= end;
+        return b.data.empty() && b.offset >= 0 && static_cast<std::uint64_t>(b.offset) <= end;
     }
 
     /// Appends block `b` at its offset, zero-filling a hole before it (sparse files).
@@ -331,11 +298,10 @@ private:
         if (b.offset < 0 || static_cast<std::uint64_t>(b.offset) < r.data_size)
             throw make_error(errc::archive_failed, "read_data", "data blocks out of order", path);
         grow_zeros(static_cast<std::uint64_t>(b.offset) - r.data_size, path, r);
-        reserve(b.size, path);
-        auto const* bytes = static_cast<std::byte const*>(b.bytes);
+        reserve(b.data.size(), path);
         // A block of zeros stays a hole of the temporary file: a stream of zeros costs no disk.
-        if (!all_zero(bytes, b.size)) index_.decoded.write(decoded_end_, {bytes, b.size});
-        grow(b.size, r);
+        if (!all_zero(b.data.data(), b.data.size())) index_.decoded.write(decoded_end_, b.data);
+        grow(b.data.size(), r);
     }
 
     static bool all_zero(std::byte const* bytes, std::size_t size) noexcept {
@@ -364,11 +330,10 @@ private:
                              path);
     }
 
+    read_state& s_;
     ::archive* a_;
     tarball_index& index_;
     tarball_limits limits_;
-    bool decode_zip_names_;
-    std::exception_ptr const* stream_failure_;
     std::uint64_t decoded_end_ = 0; // next free offset of the decoded store
     bool lazy_ = false;             // whether files may be decoded on demand (see run)
 };

@@ -8,6 +8,7 @@
 
 #include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/archive/sink.hpp>
 #include <cbound/posix.hpp>
 
 #include <archive.h>
@@ -153,18 +154,10 @@ private:
     std::vector<std::byte>& out_;
 };
 
-/// Functions the caller supplies; each one reports failure by throwing.
-struct sink_functions {
-    std::function<void()> open{};                            ///< before the first write (optional)
-    std::function<void(std::span<std::byte const>)> write{}; ///< consumes all the bytes (required)
-    std::function<void()> close{};                           ///< after the last write (optional)
-    std::function<void()> abort{};                           ///< instead of close when abandoned (optional)
-};
-
-/// Forwards to caller-supplied functions.
+/// Forwards to the caller's write_callbacks (sink.hpp).
 class function_sink final : public write_sink {
 public:
-    explicit function_sink(sink_functions f) : f_(std::move(f)) {
+    explicit function_sink(write_callbacks f) : f_(std::move(f)) {
         if (!f_.write) throw make_error(errc::invalid_argument, "open", "the sink has no write function");
     }
     void open() override {
@@ -183,7 +176,7 @@ public:
     }
 
 private:
-    sink_functions f_;
+    write_callbacks f_;
 };
 
 // The C callbacks: `self` is the write_sink; exceptions stay in its guard until the C call returns.
