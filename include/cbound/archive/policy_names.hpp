@@ -2,8 +2,9 @@
 // "fully_trusted"), as types.hpp does for formats and filters.
 #pragma once
 
-#include <cbound/archive/extract.hpp>
+#include <cbound/archive/extract_options.hpp>
 
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 
