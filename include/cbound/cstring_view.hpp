@@ -20,11 +20,10 @@
 
 #include <compare>
 #include <cstddef>
-#include <functional>
 #include <iosfwd>
 #include <iterator>
 #include <string>
-#include <string_view>
+#include <string_view> // also declares std::hash, which <functional> would bring with much more
 #include <type_traits>
 #include <utility>
 

@@ -3,8 +3,7 @@
 // everything outside the destination to prove that an extraction left it alone.
 #pragma once
 
-#include "catch.hpp"
-#include "test_support.hpp"
+#include "catch_support.hpp"
 
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/extract.hpp>
@@ -118,8 +117,7 @@ public:
                                     cbound_test::sh_quote(CBOUND_MAKE_ATTACK) + " " + case_name + " " +
                                     cbound_test::sh_quote(out.string()) + " --outside " +
                                     cbound_test::sh_quote(outside_.string()) + " " + args;
-        INFO(command);
-        REQUIRE(cbound_test::run(command).exit_code == 0);
+        cbound_test::must_run(command);
         REQUIRE(fs::exists(out));
         return out;
     }

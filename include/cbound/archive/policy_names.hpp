@@ -9,6 +9,7 @@
 #include <cbound/archive/features.hpp>
 
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 

@@ -41,7 +41,6 @@
 #include <memory>
 #include <new>
 #include <optional>
-#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -399,7 +398,11 @@ private:
 
 inline detail::read_state& detail::state_of(reader& r) noexcept { return *r.state_; }
 
-static_assert(std::ranges::input_range<reader&>, "for (entry_view e : r) must work");
+// Spelled with <iterator> concepts, not std::ranges::input_range: <ranges> would cost every
+// includer of reader.hpp a noticeable share of its compile time.
+static_assert(std::input_iterator<decltype(std::declval<reader&>().begin())> &&
+                  std::sentinel_for<decltype(std::declval<reader&>().end()), decltype(std::declval<reader&>().begin())>,
+              "for (entry_view e : r) must work");
 static_assert(std::input_iterator<block_range::iterator>, "data blocks form an input range");
 
 } // namespace cbound::archive

@@ -1,8 +1,7 @@
 // Helpers for the extraction tests: archives made by real tools, and trees compared as data.
 #pragma once
 
-#include "catch.hpp"
-#include "test_support.hpp"
+#include "catch_support.hpp"
 
 #include <cbound/archive/extract.hpp>
 #include <cbound/archive/reader.hpp>
@@ -21,6 +20,7 @@
 namespace extract_test {
 
 namespace fs = std::filesystem;
+using cbound_test::must_run;
 using cbound_test::run;
 using cbound_test::sh_quote;
 
@@ -58,12 +58,6 @@ inline std::map<std::string, node> snapshot(fs::path const& root) {
         out[fs::relative(it->path(), root).string()] = n;
     }
     return out;
-}
-
-/// Runs a shell command and requires it to succeed.
-inline void must_run(std::string const& command) {
-    INFO(command);
-    REQUIRE(run(command).exit_code == 0);
 }
 
 /// Runs a Python 3 program (from a file: programs carrying data outgrow a command line).

@@ -1,8 +1,7 @@
 // Shared helpers of the reader tests: building archives with real tools at test time.
 #pragma once
 
-#include "catch.hpp"
-#include "test_support.hpp"
+#include "catch_support.hpp"
 
 #include <cbound/archive/reader.hpp>
 
@@ -36,9 +35,7 @@ struct sample_tree {
 
     /// Runs `command` inside the source tree and requires it to succeed.
     void sh(std::string const& command) const {
-        auto r = run("cd " + sh_quote(root.string()) + " && " + command);
-        INFO(command);
-        REQUIRE(r.exit_code == 0);
+        cbound_test::must_run("cd " + sh_quote(root.string()) + " && " + command);
     }
 
     /// A path for an output archive next to the tree.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <ranges>
 #include <sstream>
 
 namespace ca = cbound::archive;

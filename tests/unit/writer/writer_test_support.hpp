@@ -1,6 +1,8 @@
 // Helpers shared by the writer tests.
 #pragma once
 
+#include "catch_support.hpp"
+
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/writer.hpp>
 
@@ -51,12 +53,7 @@ namespace writer_test {
 /// The what() of the cbound::archive::error `f` throws, or "<no error>" (other exceptions propagate).
 template <class F>
 std::string error_of(F&& f) {
-    try {
-        static_cast<F&&>(f)();
-    } catch (ar::error const& e) {
-        return e.what();
-    }
-    return "<no error>";
+    return cbound_test::error_of<ar::error>(static_cast<F&&>(f));
 }
 
 /// Whether `text` contains `part`.

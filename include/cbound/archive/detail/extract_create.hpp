@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,6 +26,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -94,7 +94,11 @@ namespace cbound::archive::detail {
 /// Names for things made beside their final name and renamed over it.
 class temporary_names {
 public:
-    temporary_names() : state_(std::random_device{}()) {}
+    // getrandom, not std::random_device: <random> was a large share of extract.hpp's compile
+    // time. Should it fail, the pid-based start still gives a usable (if guessable) sequence.
+    temporary_names() : state_(0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(::getpid())) {
+        (void)::getrandom(&state_, sizeof state_, GRND_NONBLOCK);
+    }
 
     /// A fresh name such as ".cbound-1f2e3d4c5b6a7980" (made with O_EXCL: a collision is retried).
     [[nodiscard]] std::string next() {

@@ -1,6 +1,6 @@
 // The tarball opens whatever the reader reads: an entry whose header disagrees with its
 // body, or whose data cannot be decoded, costs that entry alone; names are bounded.
-#include "tarball_fixtures.hpp"
+#include "tarball_fixture.hpp"
 
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>
@@ -25,9 +25,7 @@ std::string realsize_tar() {
                                "d[148:156] = b' ' * 8\n"
                                "d[148:156] = b'%06o\\0 ' % sum(d[0:512])\n"
                                "sys.stdout.buffer.write(bytes(d))\n";
-    auto const r = cbound_test::run("python3 -c " + sh_quote(script));
-    REQUIRE(r.exit_code == 0);
-    return r.output;
+    return must_run("python3 -c " + sh_quote(script));
 }
 
 /// What the reader delivers for `path` in `bytes`.
@@ -92,9 +90,8 @@ TEST_CASE("name bytes are bounded per name and in total", "[tarball][entries][li
                                "for k in range(4):\n"
                                "  i = tarfile.TarInfo(str(k) * 100000); i.size = 1; t.addfile(i, io.BytesIO(b'x'))\n"
                                "t.close()\n";
-    auto const r = cbound_test::run("python3 -c " + sh_quote(script));
-    REQUIRE(r.exit_code == 0);
-    auto const bytes = std::as_bytes(std::span(r.output));
+    std::string const archive = must_run("python3 -c " + sh_quote(script));
+    auto const bytes = std::as_bytes(std::span(archive));
 
     // The default refuses a 100,000-byte name.
     try {

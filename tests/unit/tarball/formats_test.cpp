@@ -1,5 +1,5 @@
 // Every entry's bytes equal what bsdtar extracts, for archives made by many tools.
-#include "tarball_fixtures.hpp"
+#include "tarball_fixture.hpp"
 
 #include <cbound/archive/tarball.hpp>
 

@@ -1,5 +1,5 @@
 // Zero-copy spans, duplicates, hardlinks, sparse files, names and metadata.
-#include "tarball_fixtures.hpp"
+#include "tarball_fixture.hpp"
 
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>

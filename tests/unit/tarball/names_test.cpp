@@ -1,6 +1,6 @@
 // Zip names in the tarball index: decoded as the reader decodes them (CP437 unless UTF-8).
 #include "catch.hpp"
-#include "tarball_fixtures.hpp"
+#include "tarball_fixture.hpp"
 
 #include <cbound/archive/tarball.hpp>
 
@@ -20,7 +20,7 @@ fs::path unflagged_zip(cbound_test::scratch_dir const& dir, std::string const& e
                                "(self.filename.encode(enc),self.flag_bits & ~0x800)\n"
                                "with zipfile.ZipFile(sys.argv[1],'w') as z:\n"
                                " z.writestr(zipfile.ZipInfo('caf\\u00e9.txt'),b'name\\n')\n";
-    REQUIRE(run("python3 -c " + sh_quote(script) + " " + sh_quote(out.string()) + " " + encoding).exit_code == 0);
+    must_run("python3 -c " + sh_quote(script) + " " + sh_quote(out.string()) + " " + encoding);
     return out;
 }
 

@@ -1,6 +1,6 @@
 // Compressed tars are read from seek points: every file byte for byte against the reader,
 // for every compression and every way of cutting the stream into points.
-#include "tarball_fixtures.hpp"
+#include "tarball_fixture.hpp"
 
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/tarball.hpp>

@@ -1,6 +1,6 @@
 // The tarball reads headers and data through the reader's own functions: what the reader
 // reports about an archive (skipped headers, warnings, entries), the tarball reports too.
-#include "tarball_fixtures.hpp"
+#include "tarball_fixture.hpp"
 
 #include <cbound/archive/reader.hpp>
 

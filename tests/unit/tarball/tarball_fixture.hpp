@@ -1,8 +1,7 @@
 // Archives for the tarball tests, made at test time by real tools, and the bsdtar oracle.
 #pragma once
 
-#include "catch.hpp"
-#include "test_support.hpp"
+#include "catch_support.hpp"
 
 #include <cbound/archive/tarball.hpp>
 
@@ -15,6 +14,7 @@
 namespace tarball_test {
 
 namespace fs = std::filesystem;
+using cbound_test::must_run;
 using cbound_test::run;
 using cbound_test::sh_quote;
 
@@ -31,12 +31,6 @@ inline std::string noise(std::size_t size, std::uint32_t seed) {
         c = static_cast<char>(seed >> 24);
     }
     return s;
-}
-
-/// Runs a shell command that must succeed (building an archive).
-inline void must_run(std::string const& command) {
-    INFO(command);
-    REQUIRE(run(command).exit_code == 0);
 }
 
 /// A folder of files to archive: text, binary, empty, nested, symlink, and optionally
@@ -57,17 +51,12 @@ inline void make_tree(fs::path const& root, bool long_names) {
 
 /// What `bsdtar -xOf archive path` prints: the oracle for an entry's bytes.
 inline std::string bsdtar_extract(fs::path const& archive, std::string_view path) {
-    auto r = run("bsdtar -xOf " + sh_quote(archive.string()) + " " + sh_quote(path));
-    INFO("bsdtar -xOf " << archive << " " << path);
-    REQUIRE(r.exit_code == 0);
-    return r.output;
+    return must_run("bsdtar -xOf " + sh_quote(archive.string()) + " " + sh_quote(path));
 }
 
 /// The number of entries `bsdtar -tf` lists.
 inline std::size_t bsdtar_count(fs::path const& archive) {
-    auto r = run("bsdtar -tf " + sh_quote(archive.string()) + " | wc -l");
-    REQUIRE(r.exit_code == 0);
-    return std::stoul(r.output);
+    return std::stoul(must_run("bsdtar -tf " + sh_quote(archive.string()) + " | wc -l"));
 }
 
 /// Checks every regular file of `t` against bsdtar, and every hardlink against its target;

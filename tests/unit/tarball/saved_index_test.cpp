@@ -1,6 +1,6 @@
 // A saved index spares the scan when it matches the archive, and is rebuilt, never
 // trusted, when it does not: stale, another archive, corrupt or cut short.
-#include "tarball_fixtures.hpp"
+#include "tarball_fixture.hpp"
 
 #include <cbound/archive/tarball.hpp>
 
