@@ -150,11 +150,9 @@ void complain(std::string const& archive, cbound::archive::error const& e) {
     // The archive's own name is in pathname() when opening it failed: say it once.
     std::string const entry = e.pathname() == archive ? std::string() : e.pathname();
     std::string message = e.operation() + ": " + e.message();
-    // libarchive's message leaves out what errno says ("Failed to open 'x'"): add it, except
-    // for the two errnos libarchive uses as its own codes (bad format, misuse).
-    int const number = e.code().value();
-    if (e.code().category() == std::generic_category() && number != EILSEQ && number != EINVAL)
-        message += " (" + e.code().message() + ")";
+    // libarchive's message leaves out what errno says ("Failed to open 'x'"): add it. Its own
+    // codes (bad format, misuse) arrive as cbound's errc, never as a system errno.
+    if (e.code().category() == std::generic_category()) message += " (" + e.code().message() + ")";
     complain(archive, entry, message);
 }
 

@@ -64,7 +64,8 @@ namespace detail {
     std::filesystem::create_directories(dest, ec);
     std::filesystem::path const root = std::filesystem::canonical(dest, ec);
     if (ec || !std::filesystem::is_directory(root))
-        throw make_error(errc::invalid_argument, "extract", "the destination is not a usable folder", dest.string());
+        throw make_error(errc::invalid_argument, "extract", "the destination is not a usable folder", dest.string(),
+                         status::failed, path_subject::file);
     return root.string();
 }
 

@@ -112,7 +112,7 @@ inline void check_decoder_memory(std::span<std::byte const> head, std::uint64_t 
                      std::string("the ") + request->filter + " stream asks for a " +
                          std::to_string(request->bytes >> 20) + " MiB dictionary, more than " +
                          "reader_options::max_decoder_memory (" + std::to_string(limit >> 20) + " MiB)",
-                     what);
+                     what, status::failed, path_subject::archive);
 }
 
 } // namespace cbound::archive::detail

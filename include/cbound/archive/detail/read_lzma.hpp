@@ -9,6 +9,7 @@
 // otherwise reach them unbounded.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/read_limits.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/posix.hpp>
@@ -215,16 +216,10 @@ struct source_head {
                 if (f->next == f->paths.size()) return {};
                 std::filesystem::path const& p = f->paths[f->next++];
                 f->fd.reset(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
-                if (!f->fd)
-                    throw error(std::error_code(errno, std::generic_category()), "open", "cannot open", p.string());
+                if (!f->fd) throw errno_error(errno, "open", p.string(), path_subject::archive);
             }
-            ssize_t n = 0;
-            do
-                n = ::read(f->fd.get(), f->buffer.data(), f->buffer.size());
-            while (n < 0 && errno == EINTR);
-            if (n < 0)
-                throw error(std::error_code(errno, std::generic_category()), "read", "cannot read",
-                            f->paths[f->next - 1].string());
+            ssize_t const n = retry_on_signal([&] { return ::read(f->fd.get(), f->buffer.data(), f->buffer.size()); });
+            if (n < 0) throw errno_error(errno, "read", f->paths[f->next - 1].string(), path_subject::archive);
             if (n > 0) return std::span<std::byte const>(f->buffer).first(static_cast<std::size_t>(n));
             f->fd.reset();
         }

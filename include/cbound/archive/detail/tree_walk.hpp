@@ -13,6 +13,7 @@
 // caller asks for extended attributes, ACLs or file flags.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/utf8.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
@@ -28,13 +29,13 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <new>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -349,10 +350,10 @@ private:
     template <class Out>
     void opened_wrong(int number, std::string const& disk_path, bool in_tree, Out& out) {
         if (in_tree && (number == ELOOP || number == ENOTDIR || number == ENXIO || number == ENOENT))
-            return warn(out, "changed while it was read (" + std::string(std::strerror(number)) + "); left out",
+            return warn(out, "changed while it was read (" + std::generic_category().message(number) + "); left out",
                         disk_path, number);
         if (in_tree && (number == EACCES || number == EPERM))
-            return warn(out, "cannot be read (" + std::string(std::strerror(number)) + "); left out", disk_path,
+            return warn(out, "cannot be read (" + std::generic_category().message(number) + "); left out", disk_path,
                         number);
         throw errno_error(number, in_tree ? "add_tree" : "add_file", disk_path);
     }
@@ -405,7 +406,7 @@ private:
         int const number = errno;
         ::closedir(dir);
         if (number != 0) {
-            warn(out, "cannot be listed: " + std::string(std::strerror(number)), l.disk_path, number);
+            warn(out, "cannot be listed: " + std::generic_category().message(number), l.disk_path, number);
             return false;
         }
         std::sort(l.children.begin(), l.children.end(), [](child const& a, child const& b) { return a.name < b.name; });

@@ -11,6 +11,7 @@
 // the archive) are kept and written back, and the file is cut to its old length.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/read_support.hpp>
 #include <cbound/archive/detail/write_format.hpp>
@@ -141,8 +142,7 @@ public:
         // Best effort: a failure here (a full disk) cannot be reported from an abandon.
         std::span<std::byte const> rest(tail_);
         for (::off_t at = end_.offset; !rest.empty();) {
-            ssize_t const n = ::pwrite(fd_.get(), rest.data(), rest.size(), at);
-            if (n < 0 && errno == EINTR) continue;
+            ssize_t const n = retry_on_signal([&] { return ::pwrite(fd_.get(), rest.data(), rest.size(), at); });
             if (n <= 0) break;
             rest = rest.subspan(static_cast<std::size_t>(n));
             at += n;
@@ -155,9 +155,9 @@ public:
 private:
     void read_at(std::int64_t offset, std::vector<std::byte>& out) {
         for (std::size_t done = 0; done < out.size();) {
-            ssize_t const n = ::pread(fd_.get(), out.data() + done, out.size() - done, offset + done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw errno_error(n < 0 ? errno : EIO, "open_append", name_);
+            ssize_t const n = retry_on_signal(
+                [&] { return ::pread(fd_.get(), out.data() + done, out.size() - done, offset + done); });
+            if (n <= 0) throw errno_error(n < 0 ? errno : EIO, "open_append", name_, path_subject::archive);
             done += static_cast<std::size_t>(n);
         }
     }

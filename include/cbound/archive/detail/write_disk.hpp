@@ -1,6 +1,7 @@
 // cbound::archive — where a tree walk hands what it found on disk: into a writer (internal).
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
 #include <cbound/archive/detail/writer_state.hpp>
 #include <cbound/archive/error.hpp>
@@ -26,8 +27,7 @@ inline void copy_data(writer_state& w, int fd, std::string const& path, std::uni
     constexpr std::size_t size = 65536;
     if (!buffer) buffer.reset(new std::byte[size]);
     while (w.remaining > 0) {
-        ssize_t const n = ::read(fd, buffer.get(), size);
-        if (n < 0 && errno == EINTR) continue;
+        ssize_t const n = retry_on_signal([&] { return ::read(fd, buffer.get(), size); });
         if (n < 0) w.fail(errno_error(errno, "add_file", path));
         if (n == 0)
             w.fail(make_error(errc::size_mismatch, "add_file", "the file shrank while it was read", w.entry_path(),
