@@ -15,7 +15,8 @@
 //     hard link carrying data (newc cpio, pax) is linked and the data written through it only
 //     when its target is an inode this extraction made (inodes, not names: a name can be
 //     replaced by a link to a file outside);
-//   - folder modes and times are applied at the end, each folder reached again by descriptor.
+//   - folder modes, times, ACLs and xattrs are applied at the end, each folder reached again
+//     by descriptor; a symlink's xattrs are not restored (a warning in its report row).
 // Nothing process-wide is touched (no chdir, no umask change), so extractions on many
 // threads need no lock.
 #pragma once
@@ -88,7 +89,8 @@ private:
         mode_t mode = 0;
         bool set_times = false;
         struct timespec times[2]{};
-        std::string acl_access, acl_default; ///< system.posix_acl_* values, when preserve_acls
+        std::string acl_access, acl_default;                     ///< system.posix_acl_* values, when preserve_acls
+        std::vector<std::pair<std::string, std::string>> xattrs; ///< name and value, when preserve_xattrs
     };
 
     void one(entry_view e) {
@@ -256,9 +258,19 @@ private:
             f.acl_access = posix_acl_xattr(e.native_handle(), ARCHIVE_ENTRY_ACL_TYPE_ACCESS);
             f.acl_default = posix_acl_xattr(e.native_handle(), ARCHIVE_ENTRY_ACL_TYPE_DEFAULT);
         }
-        if (!f.set_mode && !f.set_times && f.acl_access.empty() && f.acl_default.empty()) return;
+        std::size_t held = 0;
+        if (options_.preserve_xattrs) {
+            for (xattr const& x : e.xattrs()) {
+                if (!xattr_allowed(x.name, tar_)) continue;
+                f.xattrs.emplace_back(std::string(x.name),
+                                      std::string(reinterpret_cast<char const*>(x.value.data()), x.value.size()));
+                held += x.name.size() + x.value.size();
+            }
+        }
+        if (!f.set_mode && !f.set_times && f.acl_access.empty() && f.acl_default.empty() && f.xattrs.empty()) return;
         f.relative = plan.relative;
-        books_.hold_names(static_cast<std::int64_t>(f.relative.size() + f.acl_access.size() + f.acl_default.size()));
+        held += f.relative.size() + f.acl_access.size() + f.acl_default.size();
+        books_.hold_names(static_cast<std::int64_t>(held));
         fixups_.push_back(std::move(f));
     }
 
@@ -270,6 +282,10 @@ private:
             tree_.next_entry();
             reached_folder const folder = tree_.reach(f.relative, false);
             if (folder.fd < 0) continue; // replaced or removed since: nothing of ours to fix
+            // Like the ACLs and the mode, a folder's xattrs are best effort: its report row is
+            // written already, and bsdtar too goes on silently.
+            for (auto const& [key, value] : f.xattrs)
+                (void)::fsetxattr(folder.fd, key.c_str(), value.data(), value.size(), 0);
             if (!f.acl_access.empty())
                 (void)::fsetxattr(folder.fd, "system.posix_acl_access", f.acl_access.data(), f.acl_access.size(), 0);
             if (!f.acl_default.empty())
@@ -476,7 +492,18 @@ private:
         tree_.forget(plan.relative);
         link_metadata(e, dirfd, leaf);
         books_.drain(e, name);
-        done(std::move(name), entry_outcome::extracted);
+        done(std::move(name), entry_outcome::extracted, symlink_xattr_note(e));
+    }
+
+    /// The warning for a symlink whose xattrs are not restored: Linux refuses user.* on
+    /// symlinks (EPERM), and the trusted.* that could apply are left alone too, so that a
+    /// symlink never carries what its target seems to.
+    std::string symlink_xattr_note(entry_view e) const {
+        if (!options_.preserve_xattrs) return {};
+        for (xattr const& x : e.xattrs())
+            if (xattr_allowed(x.name, tar_))
+                return "extended attributes of a symlink are not restored (Linux allows no user.* on symlinks)";
+        return {};
     }
 
     /// Makes a thing under a temporary name with `make(name)` (0 or -1 with errno), then renames it over `leaf`.
