@@ -125,10 +125,14 @@ public:
     /// Calls the progress callback; throws errc::cancelled when it says stop.
     void tell_progress(std::string_view name) const {
         if (!options_.on_progress) return;
-        progress const now{entries_done_, report_.bytes_written, std::nullopt, std::nullopt, name};
+        progress const now{entries_done_ + handed_over_, report_.bytes_written, std::nullopt, std::nullopt, name};
         if (!options_.on_progress(now))
             throw make_error(errc::cancelled, "extract", "cancelled by the progress callback", name);
     }
+
+    /// Counts `n` entries handed to the finishing pool as done for progress (their data is
+    /// decoded and counted already; their report rows come when they are finished).
+    void set_handed_over(std::uint64_t n) noexcept { handed_over_ = n; }
 
     /// The report, handed over at the end.
     [[nodiscard]] extract_report take() { return std::move(report_); }
@@ -157,6 +161,7 @@ private:
     extract_report report_;
     std::uint64_t entries_seen_ = 0;
     std::uint64_t entries_done_ = 0;
+    std::uint64_t handed_over_ = 0;
     std::uint64_t decoded_ = 0;
     std::uint64_t held_names_ = 0;
 };
