@@ -373,18 +373,13 @@ private:
         auto job = std::make_shared<finish_job>();
         job->fd = std::move(file);
         job->data.reserve(static_cast<std::size_t>(e.size().value_or(0)));
-        std::uint64_t entry_bytes = 0;
         try {
-            for (block const& b : e.blocks()) {
-                std::size_t const size = b.data.size();
-                entry_bytes += size;
-                books_.decoded(size, name);
-                books_.written(size, entry_bytes, name);
-                job->pieces.push_back({b.offset, job->data.size(), size});
+            each_block(e, name, [&](block const& b) {
+                job->pieces.push_back({b.offset, job->data.size(), b.data.size()});
                 auto const* bytes = reinterpret_cast<char const*>(b.data.data());
-                job->data.insert(job->data.end(), bytes, bytes + size);
-                books_.tell_progress(name);
-            }
+                job->data.insert(job->data.end(), bytes, bytes + b.data.size());
+                return true;
+            });
         } catch (error const& ex) {
             remove_new_file(plan.relative, job->fd.get());
             if (extract_books::is_final(ex)) throw;
@@ -502,21 +497,18 @@ private:
     /// `created` says whether the creation mode already applied.
     template <class Remove>
     entry_failure fill(entry_view e, std::string const& name, int fd, bool created, std::string& note, Remove remove) {
-        std::uint64_t entry_bytes = 0;
         std::int64_t end = 0;
+        entry_failure written;
         try {
-            for (block const& b : e.blocks()) {
-                std::size_t const size = b.data.size();
-                entry_bytes += size;
-                books_.decoded(size, name);
-                books_.written(size, entry_bytes, name);
-                if (auto f = write_at(fd, b.data.data(), size, b.offset); f.failed()) {
-                    remove();
-                    books_.drain(e, name);
-                    return f;
-                }
-                end = std::max<std::int64_t>(end, b.offset + static_cast<std::int64_t>(size));
-                books_.tell_progress(name);
+            each_block(e, name, [&](block const& b) {
+                written = write_at(fd, b.data.data(), b.data.size(), b.offset);
+                end = std::max<std::int64_t>(end, b.offset + static_cast<std::int64_t>(b.data.size()));
+                return !written.failed();
+            });
+            if (written.failed()) {
+                remove();
+                books_.drain(e, name);
+                return written;
             }
         } catch (error const& ex) {
             remove();
@@ -539,6 +531,20 @@ private:
         }
         made_.emplace(st.st_dev, st.st_ino);
         return {};
+    }
+
+    /// Counts each data block of `e` against the limits, gives it to `take` (false stops
+    /// early), then tells the progress callback.
+    template <class Take>
+    void each_block(entry_view e, std::string const& name, Take take) {
+        std::uint64_t entry_bytes = 0;
+        for (block const& b : e.blocks()) {
+            entry_bytes += b.data.size();
+            books_.decoded(b.data.size(), name);
+            books_.written(b.data.size(), entry_bytes, name);
+            if (!take(b)) return;
+            books_.tell_progress(name);
+        }
     }
 
     static entry_failure write_at(int fd, void const* data, std::size_t size, std::int64_t offset) {
