@@ -90,6 +90,10 @@ struct extract_options {
     bool preserve_owner = false;                   ///< restore owners (names first, then ids)
     bool preserve_xattrs = false;                  ///< restore extended attributes
     bool preserve_acls = false;                    ///< restore ACLs (POSIX access and default ACLs under data and tar)
+    /// Threads that write small files under data and tar while the calling thread decodes
+    /// (0: one per core, at most 4; 1: the calling thread alone). Owners, xattrs and ACLs
+    /// keep everything on the calling thread.
+    unsigned threads = 0;
     /// Called after each entry and every `progress_every_bytes` of data; return false to cancel (errc::cancelled).
     std::function<bool(progress const&)> on_progress{};
     /// Within an entry, on_progress is called again once this many more data bytes are written (0: after

@@ -89,3 +89,67 @@ TEST_CASE("a folder's default ACL is restored as bsdtar restores it", "[extract]
         "t.addfile(i)\n",
         "d", "system.posix_acl_default");
 }
+
+TEST_CASE("a folder's extended attributes are restored as bsdtar --xattrs restores them", "[extract][xattr]") {
+    cbound_test::scratch_dir work("xattr-folder");
+    // The tree is made on disk with os.setxattr and archived by bsdtar --xattrs, as a user would.
+    python("import os\n"
+           "w = " +
+           sh_quote((work / "tree").string()) +
+           "\n"
+           "os.makedirs(w + '/top/inner')\n"
+           "open(w + '/top/inner/f', 'w').write('x')\n"
+           "try:\n"
+           "    os.setxattr(w + '/top', 'user.folder', b'outer')\n"
+           "    os.setxattr(w + '/top/inner', 'user.folder', b'inner')\n"
+           "except OSError:\n"
+           "    open(w + '/no-xattrs', 'w').close()\n"
+           "os.chmod(w + '/top/inner', 0o555)\n");
+    if (fs::exists(work / "tree/no-xattrs")) {
+        WARN("skipped: no user xattrs here");
+        return;
+    }
+    must_run("bsdtar --xattrs -cf " + sh_quote((work / "x.tar").string()) + " -C " +
+             sh_quote((work / "tree").string()) + " top");
+    fs::create_directories(work / "theirs");
+    must_run("bsdtar --xattrs -xpf " + sh_quote((work / "x.tar").string()) + " -C " +
+             sh_quote((work / "theirs").string()));
+    ca::extract_options o;
+    (void)extract_file(work / "x.tar", work / "off", o);
+    CHECK(xattr_of(work / "off/top", "user.folder").empty()); // not asked
+    for (auto const policy : {ca::extract_policy::data, ca::extract_policy::tar}) {
+        o.policy = policy;
+        o.preserve_xattrs = true;
+        fs::path const ours = work / (policy == ca::extract_policy::data ? "data" : "tar");
+        ca::extract_report const report = extract_file(work / "x.tar", ours, o);
+        INFO(ours);
+        CHECK(report.extracted == 3);
+        CHECK(xattr_of(ours / "top", "user.folder") == "outer");
+        CHECK(xattr_of(ours / "top/inner", "user.folder") == "inner");
+        CHECK(xattr_of(ours / "top", "user.folder") == xattr_of(work / "theirs/top", "user.folder"));
+        CHECK(xattr_of(ours / "top/inner", "user.folder") == xattr_of(work / "theirs/top/inner", "user.folder"));
+        // Restored before the folder became read-only (tar keeps 0555; data keeps the owner's rwx).
+        if (policy == ca::extract_policy::tar)
+            CHECK(fs::status(ours / "top/inner").permissions() == fs::status(work / "theirs/top/inner").permissions());
+    }
+}
+
+TEST_CASE("a symlink's extended attributes are left out with a warning in its row", "[extract][xattr]") {
+    cbound_test::scratch_dir work("xattr-symlink");
+    python_tar(work / "l.tar",
+               "i = tarfile.TarInfo('l'); i.type = tarfile.SYMTYPE; i.linkname = 'f'\n"
+               "i.pax_headers = {'SCHILY.xattr.user.note': 'on the link'}\n"
+               "t.addfile(i)\n",
+               "'w', format=tarfile.PAX_FORMAT");
+    ca::extract_options o;
+    ca::extract_report report = extract_file(work / "l.tar", work / "off", o);
+    REQUIRE(report.entries.size() == 1);
+    CHECK(report.entries[0].reason.empty()); // xattrs not asked: nothing to say
+    o.preserve_xattrs = true;
+    report = extract_file(work / "l.tar", work / "on", o);
+    REQUIRE(report.entries.size() == 1);
+    CHECK(report.entries[0].outcome == ca::entry_outcome::extracted);
+    CHECK(report.entries[0].reason.find("extended attributes of a symlink are not restored") != std::string::npos);
+    CHECK(fs::read_symlink(work / "on/l") == "f");
+    CHECK(xattr_of(work / "on/l", "user.note").empty());
+}

@@ -127,7 +127,9 @@ public:
     /// was written, and the time bound allows; throws errc::cancelled when it says stop.
     void tell_progress(std::string_view name) {
         if (!options_.on_progress) return;
-        bool const entry_done = entries_done_ != told_entries_;
+        // Files handed to the pool count as done: cancelling must not wait for the workers.
+        std::uint64_t const done = entries_done_ + handed_over_;
+        bool const entry_done = done != told_entries_;
         if (!entry_done && report_.bytes_written - told_bytes_ < options_.progress_every_bytes) return;
         if (options_.progress_every_time.count() > 0) {
             auto const now = std::chrono::steady_clock::now();
@@ -135,9 +137,9 @@ public:
             told_at_ = now;
         }
         told_once_ = true;
-        told_entries_ = entries_done_;
+        told_entries_ = done;
         told_bytes_ = report_.bytes_written;
-        progress const now{.entries_done = entries_done_,
+        progress const now{.entries_done = done,
                            .bytes_done = report_.bytes_written,
                            .entries_total = options_.entries_total,
                            .bytes_total = options_.bytes_total,
@@ -147,6 +149,10 @@ public:
         if (!options_.on_progress(now))
             throw make_error(errc::cancelled, "extract", "cancelled by the progress callback", name);
     }
+
+    /// Counts `n` entries handed to the finishing pool as done for progress (their data is
+    /// decoded and counted already; their report rows come when they are finished).
+    void set_handed_over(std::uint64_t n) noexcept { handed_over_ = n; }
 
     /// The report, handed over at the end.
     [[nodiscard]] extract_report take() { return std::move(report_); }
@@ -175,6 +181,7 @@ private:
     extract_report report_;
     std::uint64_t entries_seen_ = 0;
     std::uint64_t entries_done_ = 0;
+    std::uint64_t handed_over_ = 0;
     std::uint64_t decoded_ = 0;
     std::uint64_t held_names_ = 0;
     // What the progress callback was last told, and when.

@@ -15,7 +15,13 @@
 //     hard link carrying data (newc cpio, pax) is linked and the data written through it only
 //     when its target is an inode this extraction made (inodes, not names: a name can be
 //     replaced by a link to a file outside);
-//   - folder modes and times are applied at the end, each folder reached again by descriptor.
+//   - small new files (the common case) are finished on a pool of threads when
+//     extract_options::threads allows: the reading thread decodes the data and creates the
+//     file, a worker writes it and sets its mode and times (extract_pool.hpp). Anything that
+//     is not such a file first waits for every file handed over, so names change in archive
+//     order, a hard link finds its target complete, and the report stays in archive order;
+//   - folder modes, times, ACLs and xattrs are applied at the end, each folder reached again
+//     by descriptor; a symlink's xattrs are not restored (a warning in its report row).
 // Nothing process-wide is touched (no chdir, no umask change), so extractions on many
 // threads need no lock.
 #pragma once
@@ -24,6 +30,7 @@
 #include <cbound/archive/detail/extract_create.hpp>
 #include <cbound/archive/detail/extract_dirfd.hpp>
 #include <cbound/archive/detail/extract_policy.hpp>
+#include <cbound/archive/detail/extract_pool.hpp>
 #include <cbound/archive/detail/locale.hpp>
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/error.hpp>
@@ -35,11 +42,13 @@
 #include <cerrno>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -65,19 +74,48 @@ public:
         if (!tree_.is_open())
             throw error(std::error_code(errno, std::generic_category()), "extract", "cannot open the destination",
                         root_);
+        // Owners, xattrs and ACLs need lookups and lists that stay on the reading thread.
+        unsigned const threads = finishing_threads(options.threads);
+        if (threads > 1 && !options.preserve_owner && !options.preserve_xattrs && !options.preserve_acls)
+            pool_.emplace(threads, max_bytes_in_flight);
     }
 
     /// Extracts every entry, then applies the deferred folder metadata.
     extract_report run() {
-        while (std::optional<entry_view> e = books_.source().next()) {
-            books_.count_entry();
-            one(*e);
+        try {
+            while (std::optional<entry_view> e = books_.source().next()) {
+                books_.count_entry();
+                one(*e);
+            }
+            settle(true);
+            apply_folder_metadata();
+        } catch (...) {
+            abandon_handed_over();
+            throw;
         }
-        apply_folder_metadata();
         return books_.take();
     }
 
+    /// How many threads finish files for extract_options::threads (0: up to 4, one per core).
+    [[nodiscard]] static unsigned finishing_threads(unsigned asked) noexcept {
+        if (asked != 0) return asked;
+        return std::min(4u, std::thread::hardware_concurrency());
+    }
+
 private:
+    /// Data a file may hold to be handed to the pool (larger ones are written by the reading
+    /// thread), all handed-over files' data together, and how many files may wait at once.
+    static constexpr std::int64_t max_handed_file = 1 << 20;
+    static constexpr std::size_t max_bytes_in_flight = 64u << 20;
+    static constexpr std::size_t max_handed_files = 4096;
+
+    /// A file handed to the pool whose report row is not written yet.
+    struct handed_file {
+        std::string name;
+        std::string relative;
+        std::shared_ptr<finish_job> job;
+    };
+
     /// What is to be done at an existing name.
     enum class room { free, replace, merge, skip, fail };
 
@@ -88,7 +126,8 @@ private:
         mode_t mode = 0;
         bool set_times = false;
         struct timespec times[2]{};
-        std::string acl_access, acl_default; ///< system.posix_acl_* values, when preserve_acls
+        std::string acl_access, acl_default;                     ///< system.posix_acl_* values, when preserve_acls
+        std::vector<std::pair<std::string, std::string>> xattrs; ///< name and value, when preserve_xattrs
     };
 
     void one(entry_view e) {
@@ -113,6 +152,11 @@ private:
         facts.size = e.size();
         facts.perm = archive_entry_perm(a);
         entry_plan plan = judge_entry(facts, options_.policy, root_);
+        bool const may_hand_over = pool_ && plan.verdict == entry_outcome::extracted && plan.kind == node_kind::file &&
+                                   facts.size && *facts.size <= max_handed_file;
+        // Everything but a small new file waits for the files handed over: names change and
+        // report rows are written in archive order.
+        if (!may_hand_over) settle(true);
         if (plan.verdict == entry_outcome::rejected) return reject(e, std::move(name), std::move(plan.reason));
         if (plan.verdict == entry_outcome::skipped) return skip(e, std::move(name), std::move(plan.reason));
         if (plan.has_data) books_.check_declared(facts.size, name);
@@ -125,7 +169,9 @@ private:
             // The common case in one call: created beneath the destination, no symlink on the
             // way. Anything unusual (a missing folder, something in the way) takes the walk.
             int const fd = tree_.create_file(relative, plan.mode);
+            if (fd >= 0 && may_hand_over) return hand_over(e, std::move(name), unique_fd(fd), plan);
             if (fd >= 0) return write_new_file(e, std::move(name), unique_fd(fd), plan);
+            settle(true); // something in the way: sorted out below, after what was handed over
         }
         reached_folder const folder = tree_.reach(parent_of(relative), true);
         if (!folder.refusal.empty()) return reject(e, std::move(name), folder.refusal);
@@ -256,9 +302,19 @@ private:
             f.acl_access = posix_acl_xattr(e.native_handle(), ARCHIVE_ENTRY_ACL_TYPE_ACCESS);
             f.acl_default = posix_acl_xattr(e.native_handle(), ARCHIVE_ENTRY_ACL_TYPE_DEFAULT);
         }
-        if (!f.set_mode && !f.set_times && f.acl_access.empty() && f.acl_default.empty()) return;
+        std::size_t held = 0;
+        if (options_.preserve_xattrs) {
+            for (xattr const& x : e.xattrs()) {
+                if (!xattr_allowed(x.name, tar_)) continue;
+                f.xattrs.emplace_back(std::string(x.name),
+                                      std::string(reinterpret_cast<char const*>(x.value.data()), x.value.size()));
+                held += x.name.size() + x.value.size();
+            }
+        }
+        if (!f.set_mode && !f.set_times && f.acl_access.empty() && f.acl_default.empty() && f.xattrs.empty()) return;
         f.relative = plan.relative;
-        books_.hold_names(static_cast<std::int64_t>(f.relative.size() + f.acl_access.size() + f.acl_default.size()));
+        held += f.relative.size() + f.acl_access.size() + f.acl_default.size();
+        books_.hold_names(static_cast<std::int64_t>(held));
         fixups_.push_back(std::move(f));
     }
 
@@ -270,6 +326,10 @@ private:
             tree_.next_entry();
             reached_folder const folder = tree_.reach(f.relative, false);
             if (folder.fd < 0) continue; // replaced or removed since: nothing of ours to fix
+            // Like the ACLs and the mode, a folder's xattrs are best effort: its report row is
+            // written already, and bsdtar too goes on silently.
+            for (auto const& [key, value] : f.xattrs)
+                (void)::fsetxattr(folder.fd, key.c_str(), value.data(), value.size(), 0);
             if (!f.acl_access.empty())
                 (void)::fsetxattr(folder.fd, "system.posix_acl_access", f.acl_access.data(), f.acl_access.size(), 0);
             if (!f.acl_default.empty())
@@ -306,20 +366,104 @@ private:
         done(std::move(name), entry_outcome::extracted, std::move(note));
     }
 
+    // --- files finished on the pool ---------------------------------------------------------
+
+    /// Decodes the data of the new file `file` into a job and hands it to the pool.
+    void hand_over(entry_view e, std::string name, unique_fd file, entry_plan const& plan) {
+        auto job = std::make_shared<finish_job>();
+        job->fd = std::move(file);
+        job->data.reserve(static_cast<std::size_t>(e.size().value_or(0)));
+        try {
+            each_block(e, name, [&](block const& b) {
+                job->pieces.push_back({b.offset, job->data.size(), b.data.size()});
+                auto const* bytes = reinterpret_cast<char const*>(b.data.data());
+                job->data.insert(job->data.end(), bytes, bytes + b.data.size());
+                return true;
+            });
+        } catch (error const& ex) {
+            remove_new_file(plan.relative, job->fd.get());
+            if (extract_books::is_final(ex)) throw;
+            settle(true);
+            return fail_after_data(std::move(name), {ex.code(), ex.message()});
+        } catch (...) {
+            remove_new_file(plan.relative, job->fd.get());
+            throw;
+        }
+        ::archive_entry* const a = e.native_handle();
+        job->size = e.size().value_or(0);
+        if (options_.preserve_permissions) {
+            mode_t const mode =
+                tar_ ? tar_policy_perm(archive_entry_perm(a)) : data_policy_perm(archive_entry_perm(a), false);
+            job->set_mode = !(umask_ && (mode & ~*umask_) == mode); // the creation mode may be it already
+            job->mode = mode;
+        }
+        job->set_times = options_.preserve_times && entry_times(a, job->times);
+        if (handed_.size() >= max_handed_files) settle_first();
+        pool_->submit(job);
+        handed_.push_back({std::move(name), plan.relative, std::move(job)});
+        books_.set_handed_over(handed_.size());
+        books_.tell_progress(handed_.back().name); // the entry is done as far as the caller sees
+        settle(false);
+    }
+
+    /// Writes the report rows of the files handed over that are finished, in archive order;
+    /// `all` waits for every one. Throws as a failed entry does (on_failure::stop).
+    void settle(bool all) {
+        while (!handed_.empty() && (all || pool_->finished(*handed_.front().job)))
+            settle_first();
+    }
+
+    /// Waits for the first file handed over and writes its report row.
+    void settle_first() {
+        handed_file first = std::move(handed_.front());
+        handed_.pop_front();
+        books_.set_handed_over(handed_.size());
+        pool_->wait(*first.job);
+        finish_job const& job = *first.job;
+        if (job.error != 0) {
+            remove_file_if(first.relative, job.device, job.inode);
+            return fail_after_data(std::move(first.name), errno_failure(job.error, job.failed_step));
+        }
+        made_.emplace(job.device, job.inode);
+        done(std::move(first.name), entry_outcome::extracted);
+    }
+
+    /// After an exception: waits for every file handed over and removes the ones that failed.
+    void abandon_handed_over() noexcept {
+        for (handed_file const& f : handed_) {
+            pool_->wait(*f.job);
+            if (f.job->error != 0) {
+                try {
+                    remove_file_if(f.relative, f.job->device, f.job->inode);
+                } catch (...) { // out of memory while reaching the folder: the partial file stays
+                }
+            }
+        }
+        handed_.clear();
+    }
+
+    /// Removes the file `relative` while it is still the new file open as `fd`.
+    void remove_new_file(std::string_view relative, int fd) {
+        struct stat mine {};
+        if (::fstat(fd, &mine) == 0) remove_file_if(relative, mine.st_dev, mine.st_ino);
+    }
+
+    /// Removes the file `relative` only while it is still the inode (`device`, `inode`): a
+    /// later entry may have replaced the name meanwhile.
+    void remove_file_if(std::string_view relative, dev_t device, ino_t inode) {
+        if (inode == 0) return;
+        reached_folder const folder = tree_.reach(parent_of(relative), false);
+        if (folder.fd < 0) return;
+        std::string const leaf(leaf_of(relative));
+        std::optional<struct stat> const there = existing_at(folder.fd, leaf.c_str());
+        if (there && there->st_ino == inode && there->st_dev == device) ::unlinkat(folder.fd, leaf.c_str(), 0);
+    }
+
     /// Fills a file created without its folder at hand; on failure the folder is reached
     /// again and the name removed only while it still names this file.
     void write_new_file(entry_view e, std::string name, unique_fd file, entry_plan const& plan) {
         std::string note;
-        auto remove = [&] {
-            struct stat mine {};
-            if (::fstat(file.get(), &mine) != 0) return;
-            reached_folder const folder = tree_.reach(parent_of(plan.relative), false);
-            if (folder.fd < 0) return;
-            std::string const leaf(leaf_of(plan.relative));
-            std::optional<struct stat> const there = existing_at(folder.fd, leaf.c_str());
-            if (there && there->st_ino == mine.st_ino && there->st_dev == mine.st_dev)
-                ::unlinkat(folder.fd, leaf.c_str(), 0);
-        };
+        auto remove = [&] { remove_new_file(plan.relative, file.get()); };
         if (auto f = fill(e, name, file.get(), true, note, remove); f.failed())
             return fail_after_data(std::move(name), std::move(f));
         done(std::move(name), entry_outcome::extracted, std::move(note));
@@ -353,21 +497,18 @@ private:
     /// `created` says whether the creation mode already applied.
     template <class Remove>
     entry_failure fill(entry_view e, std::string const& name, int fd, bool created, std::string& note, Remove remove) {
-        std::uint64_t entry_bytes = 0;
         std::int64_t end = 0;
+        entry_failure written;
         try {
-            for (block const& b : e.blocks()) {
-                std::size_t const size = b.data.size();
-                entry_bytes += size;
-                books_.decoded(size, name);
-                books_.written(size, entry_bytes, name);
-                if (auto f = write_at(fd, b.data.data(), size, b.offset); f.failed()) {
-                    remove();
-                    books_.drain(e, name);
-                    return f;
-                }
-                end = std::max<std::int64_t>(end, b.offset + static_cast<std::int64_t>(size));
-                books_.tell_progress(name);
+            each_block(e, name, [&](block const& b) {
+                written = write_at(fd, b.data.data(), b.data.size(), b.offset);
+                end = std::max<std::int64_t>(end, b.offset + static_cast<std::int64_t>(b.data.size()));
+                return !written.failed();
+            });
+            if (written.failed()) {
+                remove();
+                books_.drain(e, name);
+                return written;
             }
         } catch (error const& ex) {
             remove();
@@ -390,6 +531,20 @@ private:
         }
         made_.emplace(st.st_dev, st.st_ino);
         return {};
+    }
+
+    /// Counts each data block of `e` against the limits, gives it to `take` (false stops
+    /// early), then tells the progress callback.
+    template <class Take>
+    void each_block(entry_view e, std::string const& name, Take take) {
+        std::uint64_t entry_bytes = 0;
+        for (block const& b : e.blocks()) {
+            entry_bytes += b.data.size();
+            books_.decoded(b.data.size(), name);
+            books_.written(b.data.size(), entry_bytes, name);
+            if (!take(b)) return;
+            books_.tell_progress(name);
+        }
     }
 
     static entry_failure write_at(int fd, void const* data, std::size_t size, std::int64_t offset) {
@@ -476,7 +631,18 @@ private:
         tree_.forget(plan.relative);
         link_metadata(e, dirfd, leaf);
         books_.drain(e, name);
-        done(std::move(name), entry_outcome::extracted);
+        done(std::move(name), entry_outcome::extracted, symlink_xattr_note(e));
+    }
+
+    /// The warning for a symlink whose xattrs are not restored: Linux refuses user.* on
+    /// symlinks (EPERM), and the trusted.* that could apply are left alone too, so that a
+    /// symlink never carries what its target seems to.
+    std::string symlink_xattr_note(entry_view e) const {
+        if (!options_.preserve_xattrs) return {};
+        for (xattr const& x : e.xattrs())
+            if (xattr_allowed(x.name, tar_))
+                return "extended attributes of a symlink are not restored (Linux allows no user.* on symlinks)";
+        return {};
     }
 
     /// Makes a thing under a temporary name with `make(name)` (0 or -1 with errno), then renames it over `leaf`.
@@ -688,6 +854,8 @@ private:
     std::vector<folder_fixup> fixups_;
     temporary_names temporary_;
     owner_lookup owners_;
+    std::deque<handed_file> handed_;  ///< files handed to the pool, in archive order
+    std::optional<finish_pool> pool_; ///< destroyed first: finishes what it holds, joins its threads
 };
 
 } // namespace cbound::archive::detail

@@ -17,6 +17,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -54,13 +55,25 @@ struct reached_folder {
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+/// Whether openat2 is to be left unused, so that the O_NOFOLLOW walk does everything: a test
+/// hook (the walk is otherwise reached only on kernels or sandboxes without openat2), set by
+/// the environment variable CBOUND_EXTRACT_FORCE_WALK when the process first asks.
+[[nodiscard]] inline bool walk_forced() noexcept {
+    static bool const forced = [] {
+        char const* value = std::getenv("CBOUND_EXTRACT_FORCE_WALK");
+        return value != nullptr && *value != '\0' && *value != '0';
+    }();
+    return forced;
+}
+
 /// The destination folder, open, and the folders below it reached by descriptor.
 class confined_root {
 public:
     /// Opens `root` (which the caller created) as the destination; `try_openat2` false
     /// walks one component at a time from the start (what a kernel without openat2 gets).
     explicit confined_root(std::string const& root, bool try_openat2 = true)
-        : root_(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)), use_openat2_(try_openat2) {}
+        : root_(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)), use_openat2_(try_openat2 && !walk_forced()) {
+    }
 
     /// Whether the destination opened; errno tells why not.
     [[nodiscard]] bool is_open() const noexcept { return static_cast<bool>(root_); }

@@ -1,0 +1,169 @@
+// cbound::archive — a small pool of threads that finish extracted files (internal).
+//
+// Decoding stays on the reading thread, and so does everything that touches names: folders,
+// creating each file (O_CREAT | O_EXCL beneath the destination), links, renames. So archive
+// order holds where it matters (a folder before its contents, the same name twice, a link
+// after its target) without any bookkeeping of names here. What the pool does is the part
+// that needs no name: write a small file's data to its open descriptor, extend it over a
+// trailing hole, set its mode and times, and close it. The bytes in flight are bounded; the
+// reading thread waits when the bound is reached. The pool owns no process-wide state and
+// joins its threads on every path (its destructor finishes what was handed over, then joins).
+#pragma once
+
+#include <cbound/posix.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace cbound::archive::detail {
+
+/// One small file to finish: its open descriptor, its data, and the metadata to set.
+struct finish_job {
+    /// A run of data at `offset` of the file, stored at `start` of `data`.
+    struct piece {
+        std::int64_t offset;
+        std::size_t start, size;
+    };
+    unique_fd fd;               ///< created by the reading thread; closed by the worker
+    std::vector<char> data;     ///< every piece, back to back
+    std::vector<piece> pieces;  ///< where each piece goes (a sparse file has gaps between them)
+    std::int64_t size = 0;      ///< the declared size: a file ending in a hole is extended to it
+    bool set_mode = false;      ///< fchmod to `mode`
+    mode_t mode = 0;            ///< the mode to set
+    bool set_times = false;     ///< futimens to `times`
+    struct timespec times[2]{}; ///< access and modification times
+    // Written by the worker, read by the reading thread once `finished` (under the pool's lock).
+    int error = 0;                ///< the errno of the failed step; 0 when all went well
+    char const* failed_step = ""; ///< what failed, for the entry's report row
+    dev_t device = 0;             ///< the file's inode, to remove only this file after a failure
+    ino_t inode = 0;
+    bool finished = false;
+};
+
+/// Worker threads that finish files handed over in archive order.
+class finish_pool {
+public:
+    /// Starts `threads` workers (at least one) and allows `max_bytes` of data in flight.
+    finish_pool(unsigned threads, std::size_t max_bytes) : max_bytes_(max_bytes) {
+        workers_.reserve(threads);
+        for (unsigned i = 0; i < std::max(1u, threads); ++i)
+            workers_.emplace_back([this] { work(); });
+    }
+
+    finish_pool(finish_pool const&) = delete;
+    finish_pool& operator=(finish_pool const&) = delete;
+
+    /// Finishes what was handed over, then joins every worker.
+    ~finish_pool() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_workers_.notify_all();
+        for (std::thread& t : workers_)
+            t.join();
+    }
+
+    /// Hands `job` over, first waiting while the bytes in flight would pass the bound (a job
+    /// alone larger than the bound still goes, once nothing else is in flight).
+    void submit(std::shared_ptr<finish_job> job) {
+        std::unique_lock lock(mutex_);
+        std::size_t const bytes = job->data.size();
+        wake_reader_.wait(lock, [&] { return in_flight_bytes_ == 0 || in_flight_bytes_ + bytes <= max_bytes_; });
+        in_flight_bytes_ += bytes;
+        queue_.push_back(std::move(job));
+        lock.unlock();
+        wake_workers_.notify_one();
+    }
+
+    /// Whether `job` is finished (its results may be read once this says true).
+    [[nodiscard]] bool finished(finish_job const& job) {
+        std::lock_guard lock(mutex_);
+        return job.finished;
+    }
+
+    /// Waits until `job` is finished.
+    void wait(finish_job const& job) {
+        std::unique_lock lock(mutex_);
+        wake_reader_.wait(lock, [&] { return job.finished; });
+    }
+
+private:
+    void work() {
+        for (;;) {
+            std::shared_ptr<finish_job> job;
+            {
+                std::unique_lock lock(mutex_);
+                wake_workers_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+                if (queue_.empty()) return; // stopping, and nothing left to finish
+                job = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            finish(*job);
+            {
+                std::lock_guard lock(mutex_);
+                job->finished = true;
+                in_flight_bytes_ -= job->data.size();
+            }
+            wake_reader_.notify_all();
+        }
+    }
+
+    /// The steps a file created by the reading thread still needs; never throws.
+    static void finish(finish_job& job) noexcept {
+        int const fd = job.fd.get();
+        auto failed = [&](char const* step) {
+            job.error = errno != 0 ? errno : EIO;
+            job.failed_step = step;
+        };
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) return failed("cannot inspect the file");
+        job.device = st.st_dev;
+        job.inode = st.st_ino;
+        std::int64_t end = 0;
+        for (finish_job::piece const& p : job.pieces) {
+            char const* bytes = job.data.data() + p.start;
+            std::size_t left = p.size;
+            off_t offset = static_cast<off_t>(p.offset);
+            while (left > 0) {
+                ssize_t const n = ::pwrite(fd, bytes, left, offset);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) {
+                    if (n == 0) errno = EIO;
+                    return failed("cannot write");
+                }
+                bytes += n;
+                left -= static_cast<std::size_t>(n);
+                offset += n;
+            }
+            end = std::max<std::int64_t>(end, p.offset + static_cast<std::int64_t>(p.size));
+        }
+        if (job.size > end && ::ftruncate(fd, static_cast<off_t>(job.size)) != 0) return failed("cannot set the size");
+        if (job.set_mode && ::fchmod(fd, job.mode) != 0) return failed("cannot set the mode");
+        if (job.set_times && ::futimens(fd, job.times) != 0) return failed("cannot set the times");
+        job.fd.reset();
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_workers_, wake_reader_;
+    std::deque<std::shared_ptr<finish_job>> queue_;
+    std::size_t in_flight_bytes_ = 0;
+    std::size_t const max_bytes_;
+    bool stopping_ = false;
+    std::vector<std::thread> workers_;
+};
+
+} // namespace cbound::archive::detail
