@@ -26,6 +26,7 @@
 // threads need no lock.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/extract_books.hpp>
 #include <cbound/archive/detail/extract_create.hpp>
 #include <cbound/archive/detail/extract_dirfd.hpp>
@@ -61,7 +62,8 @@ namespace cbound::archive::detail {
 
 /// An entry failure from an errno.
 [[nodiscard]] inline entry_failure errno_failure(int number, std::string what) {
-    return {std::error_code(number, std::generic_category()), what + ": " + std::strerror(number)};
+    std::error_code const code(number, std::generic_category());
+    return {code, what + ": " + code.message()};
 }
 
 /// One extraction under data or tar.
@@ -476,11 +478,8 @@ private:
     }
 
     static int create(int dirfd, std::string const& leaf, mode_t mode) {
-        int fd;
-        do {
-            fd = ::openat(dirfd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-        } while (fd < 0 && errno == EINTR);
-        return fd;
+        return retry_on_signal(
+            [&] { return ::openat(dirfd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode); });
     }
 
     int create_temporary(int dirfd, std::string& temp, mode_t mode) {
@@ -550,8 +549,7 @@ private:
     static entry_failure write_at(int fd, void const* data, std::size_t size, std::int64_t offset) {
         auto const* bytes = static_cast<char const*>(data);
         while (size > 0) {
-            ssize_t const n = ::pwrite(fd, bytes, size, static_cast<off_t>(offset));
-            if (n < 0 && errno == EINTR) continue;
+            ssize_t const n = retry_on_signal([&] { return ::pwrite(fd, bytes, size, static_cast<off_t>(offset)); });
             if (n <= 0) return errno_failure(n < 0 ? errno : EIO, "cannot write");
             bytes += n;
             size -= static_cast<std::size_t>(n);
@@ -575,7 +573,7 @@ private:
         if (options_.preserve_owner) {
             auto const [uid, gid] = owner_of(a);
             if (::fchown(fd, uid, gid) != 0)
-                note = std::string("cannot restore the owner: ") + std::strerror(errno);
+                note = "cannot restore the owner: " + std::generic_category().message(errno);
             else
                 chowned = true;
         }
@@ -584,14 +582,15 @@ private:
                 if (!xattr_allowed(x.name, tar_)) continue;
                 std::string const key(x.name);
                 if (::fsetxattr(fd, key.c_str(), x.value.data(), x.value.size(), 0) != 0 && note.empty())
-                    note = "cannot restore the extended attribute '" + key + "': " + std::strerror(errno);
+                    note = "cannot restore the extended attribute '" + key +
+                           "': " + std::generic_category().message(errno);
             }
         }
         if (options_.preserve_acls) {
             std::string const acl = posix_acl_xattr(a, ARCHIVE_ENTRY_ACL_TYPE_ACCESS);
             if (!acl.empty() && ::fsetxattr(fd, "system.posix_acl_access", acl.data(), acl.size(), 0) != 0 &&
                 note.empty())
-                note = std::string("cannot restore the ACL: ") + std::strerror(errno);
+                note = "cannot restore the ACL: " + std::generic_category().message(errno);
         }
         if (options_.preserve_permissions) {
             bool const exact = created && !chowned && umask_ && (mode & ~*umask_) == mode;

@@ -13,6 +13,7 @@
 // own entries removes or replaces what was there. No process-wide state is touched.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/posix.hpp>
 
 #include <cerrno>
@@ -115,8 +116,7 @@ public:
         if (parent.empty() || cache_.count(std::string(parent)) != 0) {
             int const dirfd = parent.empty() ? root_.get() : cache_.find(std::string(parent))->second.get();
             std::string const leaf(leaf_of(relative));
-            return retry(::openat(dirfd, leaf.c_str(), flags, mode),
-                         [&] { return ::openat(dirfd, leaf.c_str(), flags, mode); });
+            return retry_on_signal([&] { return ::openat(dirfd, leaf.c_str(), flags, mode); });
         }
         if (!use_openat2_) {
             errno = ENOSYS;
@@ -207,24 +207,16 @@ private:
         return {fd, {}, {}, 0};
     }
 
-    /// `fd`, or `again()` while the call was interrupted.
-    template <class Again>
-    static int retry(int fd, Again again) {
-        while (fd < 0 && errno == EINTR)
-            fd = again();
-        return fd;
-    }
-
     static int open_folder(int dirfd, std::string const& name) {
-        int fd;
-        do {
-            fd = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        } while (fd < 0 && errno == EINTR);
-        return fd;
+        return retry_on_signal(
+            [&] { return ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC); });
     }
 
     static reached_folder failed(std::string_view key, int number) {
-        return {-1, {}, "cannot open the folder '" + std::string(key) + "': " + std::strerror(number), number};
+        return {-1,
+                {},
+                "cannot open the folder '" + std::string(key) + "': " + std::generic_category().message(number),
+                number};
     }
 
     int remember(std::string_view key, int fd) {

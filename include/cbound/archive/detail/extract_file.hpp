@@ -5,6 +5,7 @@
 // symlink at the target is replaced rather than written through.
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/extract_policy.hpp>
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/error.hpp>
@@ -36,18 +37,17 @@ inline void require_file_data(entry_view e, char const* operation) {
                      "a " + std::string(to_string(t)) + " entry has no file data of its own", e.pathname());
 }
 
-/// The system error `number` of `operation` on `path`.
+/// The system error `number` of `operation` on `path`, a file on disk.
 [[nodiscard]] inline error system_failure(int number, char const* operation, std::filesystem::path const& path) {
-    std::error_code const code(number, std::generic_category());
-    return error(code, operation, code.message(), path.string());
+    return errno_error(number, operation, path.string());
 }
 
 /// Writes every byte of `data` at `offset` of `fd`.
 inline void write_all_at(int fd, std::span<std::byte const> data, std::int64_t offset,
                          std::filesystem::path const& path) {
     while (!data.empty()) {
-        ssize_t const n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
-        if (n < 0 && errno == EINTR) continue;
+        ssize_t const n =
+            retry_on_signal([&] { return ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset)); });
         if (n <= 0) throw system_failure(n < 0 ? errno : EIO, "extract_entry", path);
         data = data.subspan(static_cast<std::size_t>(n));
         offset += n;

@@ -10,6 +10,7 @@
 // joins its threads on every path (its destructor finishes what was handed over, then joins).
 #pragma once
 
+#include <cbound/archive/detail/errno.hpp>
 #include <cbound/posix.hpp>
 
 #include <algorithm>
@@ -139,8 +140,7 @@ private:
             std::size_t left = p.size;
             off_t offset = static_cast<off_t>(p.offset);
             while (left > 0) {
-                ssize_t const n = ::pwrite(fd, bytes, left, offset);
-                if (n < 0 && errno == EINTR) continue;
+                ssize_t const n = retry_on_signal([&] { return ::pwrite(fd, bytes, left, offset); });
                 if (n <= 0) {
                     if (n == 0) errno = EIO;
                     return failed("cannot write");
