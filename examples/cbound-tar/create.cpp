@@ -96,8 +96,11 @@ int create(arguments const& args) {
         if (fs::is_directory(fs::symlink_status(p))) {
             options.prefix = archive_name(p); // "" puts the folder's contents at the top
             w.add_tree(p, options);
-        } else
+        } else {
+            // add_file puts its entry under options.prefix: a file's name is already whole.
+            options.prefix.reset();
             w.add_file(p, archive_name(p), options);
+        }
     }
     w.close();
     // What was left out (sockets, files that changed during the walk), as tar reports it; the

@@ -368,18 +368,22 @@ private:
             s.warnings.push_back(detail::capture_warning(s.handle.get(), "open", what));
         else if (st != ARCHIVE_OK) {
             // EILSEQ: libarchive recognised no format (its ARCHIVE_ERRNO_FILE_FORMAT on Linux).
-            if ((s.external_filters_off || s.lzma_filters_off) && archive_errno(s.handle.get()) == EILSEQ) {
+            // The xz hint only where a filter was recognised: a plain file that is no archive
+            // had nothing nested in it, and a hint about nesting would mislead.
+            bool const nested = s.lzma_filters_off && archive_filter_count(s.handle.get()) > 1;
+            if ((s.external_filters_off || nested) && archive_errno(s.handle.get()) == EILSEQ) {
                 error e = detail::capture_error(s.handle.get(), st, "open", what, path_subject::archive);
                 s.guard.rethrow_if_any();
                 std::string hint;
                 if (s.external_filters_off)
                     hint = "filters that run an external program, such as lrzip, lzop and grzip, are off: "
                            "reader_options::allow_external_programs";
-                if (s.lzma_filters_off)
+                if (nested)
                     hint += (hint.empty() ? "" : "; ") +
                             std::string("xz and lzma inside another filter (gzip, uu, rpm) are not decoded under "
                                         "reader_options::max_decoder_memory (UINT64_MAX lifts the bound)");
-                throw error(e.code(), e.operation(), e.message() + " (" + hint + ")", e.pathname(), e.status(), e.subject());
+                throw error(e.code(), e.operation(), e.message() + " (" + hint + ")", e.pathname(), e.status(),
+                            e.subject());
             }
             detail::throw_failure(s, st, "open", what, path_subject::archive);
         }
