@@ -2,6 +2,9 @@
 #include "extract_fixture.hpp"
 
 #include <atomic>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -76,6 +79,31 @@ TEST_CASE("the ratio limit stops a compression bomb while streaming", "[extract]
     CHECK_FALSE(fs::exists(work / "dest/zeros"));
     o.limits.max_ratio = 0; // unlimited: the same archive extracts
     CHECK(extract_file(work / "bomb.tar.gz", work / "ok", o).bytes_written == 8u << 20);
+}
+
+TEST_CASE("an uncompressed tar read from memory is no bomb, a compressed one in memory still is", "[extract][limits]") {
+    // From memory, libarchive hands an uncompressed entry over as one block of megabytes before it
+    // has consumed any of it: the ratio must not count that block against the bytes read so far.
+    cbound_test::scratch_dir work("lim-ratio-memory");
+    python_tar((work / "zeros.tar").string(),
+               "i = tarfile.TarInfo('zeros'); i.size = 5 << 20; t.addfile(i, io.BytesIO(bytes(i.size)))\n");
+    python_tar((work / "bomb.tar.gz").string(),
+               "i = tarfile.TarInfo('zeros'); i.size = 8 << 20; t.addfile(i, io.BytesIO(bytes(i.size)))\n", "'w:gz'");
+    auto const bytes_of = [](fs::path const& p) {
+        std::ifstream in(p, std::ios::binary);
+        std::string const s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::vector<std::byte> out(s.size());
+        std::memcpy(out.data(), s.data(), s.size());
+        return out;
+    };
+    std::vector<std::byte> const plain = bytes_of(work / "zeros.tar");
+    ca::reader r = ca::reader::open_memory(plain);
+    CHECK(ca::extract(r, work / "plain").bytes_written == 5u << 20);
+    std::vector<std::byte> const bomb = bytes_of(work / "bomb.tar.gz");
+    ca::extract_options o;
+    o.limits.max_ratio = 100;
+    ca::reader b = ca::reader::open_memory(bomb);
+    require_error([&] { (void)ca::extract(b, work / "bomb", o); }, ca::errc::limit_exceeded);
 }
 
 TEST_CASE("the data of refused and skipped entries counts against the total and ratio limits", "[extract][limits]") {

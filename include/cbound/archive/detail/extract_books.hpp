@@ -55,9 +55,13 @@ public:
         if (l.max_total_bytes != 0 && decoded_ > l.max_total_bytes)
             throw limit("decoded data exceeds " + std::to_string(l.max_total_bytes) + " bytes", name);
         constexpr std::uint64_t grace = 1u << 20;
-        if (l.max_ratio > 0 && decoded_ > grace) {
+        // Blocks before this one only: libarchive consumes a block's input when it hands over the
+        // next, so an uncompressed archive read from memory (one block of megabytes, nothing yet
+        // consumed) would look like a bomb if this block were counted against what was read.
+        std::uint64_t const settled = decoded_ - n;
+        if (l.max_ratio > 0 && settled > grace) {
             std::uint64_t const read = reader_.archive_bytes_read(); // compressed bytes, whoever decodes
-            if (read > 0 && static_cast<double>(decoded_) / static_cast<double>(read) > l.max_ratio)
+            if (read > 0 && static_cast<double>(settled) / static_cast<double>(read) > l.max_ratio)
                 throw limit("compression ratio exceeds " + number_text(l.max_ratio), name);
         }
     }
