@@ -59,8 +59,8 @@ private:
 
 /// The result of running a shell command.
 struct command_result {
-    int exit_code = -1;  ///< the exit status, or -1 if it did not exit normally
-    std::string output;  ///< what it wrote to stdout
+    int exit_code = -1; ///< the exit status, or -1 if it did not exit normally
+    std::string output; ///< what it wrote to stdout
 };
 
 /// Runs `command` with /bin/sh, capturing stdout (stderr passes through).
@@ -70,7 +70,8 @@ inline command_result run(std::string const& command) {
     if (p == nullptr) return r;
     std::array<char, 4096> buf{};
     std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+        r.output.append(buf.data(), n);
     int status = ::pclose(p);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
@@ -80,8 +81,10 @@ inline command_result run(std::string const& command) {
 inline std::string sh_quote(std::string_view s) {
     std::string q = "'";
     for (char c : s) {
-        if (c == '\'') q += "'\\''";
-        else q += c;
+        if (c == '\'')
+            q += "'\\''";
+        else
+            q += c;
     }
     q += "'";
     return q;
@@ -115,8 +118,20 @@ inline void write_file(fs::path const& p, std::string_view content) {
 /// The bytes of a string as std::byte (for memory sources).
 inline std::vector<std::byte> to_bytes(std::string_view s) {
     std::vector<std::byte> v(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) v[i] = static_cast<std::byte>(s[i]);
+    for (std::size_t i = 0; i < s.size(); ++i)
+        v[i] = static_cast<std::byte>(s[i]);
     return v;
 }
+
+/// A python program that writes, to the path in argv[1], a three-entry ustar (a, b, c) whose
+/// second header has a broken checksum: libarchive skips that header (RETRY, "Damaged tar
+/// archive") and goes on, as bsdtar does.
+inline constexpr char const* damaged_tar_program =
+    "import tarfile,io,sys\n"
+    "with tarfile.open(sys.argv[1],'w',format=tarfile.USTAR_FORMAT) as t:\n"
+    " for n in 'abc':\n"
+    "  x=tarfile.TarInfo(n); d=(n*10).encode(); x.size=len(d); t.addfile(x, io.BytesIO(d))\n"
+    "b=bytearray(open(sys.argv[1],'rb').read()); b[1024+148]^=1\n"
+    "open(sys.argv[1],'wb').write(b)";
 
 } // namespace cbound_test

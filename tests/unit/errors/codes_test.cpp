@@ -1,5 +1,6 @@
 // Which code each kind of failure carries: one code per kind, wherever it happens.
 #include "catch.hpp"
+#include "errors_fixture.hpp"
 #include "test_support.hpp"
 
 #include <cbound/archive/detail/errno.hpp>
@@ -20,19 +21,9 @@
 
 namespace ar = cbound::archive;
 namespace fs = std::filesystem;
+using errors_test::error_of;
 
 namespace {
-
-/// The error `f` throws (a test failure when it throws none).
-ar::error error_of(std::function<void()> const& f) {
-    try {
-        f();
-    } catch (ar::error const& e) {
-        return e;
-    }
-    FAIL("no cbound::archive::error was thrown");
-    throw;
-}
 
 /// A small tar archive in memory, written by cbound.
 std::vector<std::byte> small_tar() {

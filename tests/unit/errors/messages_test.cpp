@@ -1,5 +1,6 @@
 // What an error says: the exact what() of each kind of failure, in plain words.
 #include "catch.hpp"
+#include "errors_fixture.hpp"
 #include "test_support.hpp"
 
 #include <cbound/archive/extract.hpp>
@@ -17,18 +18,16 @@
 
 namespace ar = cbound::archive;
 namespace fs = std::filesystem;
+using errors_test::error_of;
 
 namespace {
 
-/// The error `f` throws (a test failure when it throws none).
-ar::error error_of(std::function<void()> const& f) {
-    try {
-        f();
-    } catch (ar::error const& e) {
-        return e;
-    }
-    FAIL("no cbound::archive::error was thrown");
-    throw;
+/// What opening `p`, a file that is no archive, says: the reader adds why a program-run filter
+/// did not help, and no errno text ("Invalid or incomplete multibyte…").
+std::string unrecognized(fs::path const& p) {
+    return "open: Unrecognized archive format (filters that run an external program, such as "
+           "lrzip, lzop and grzip, are off: reader_options::allow_external_programs) (archive '" +
+           p.string() + "')";
 }
 
 /// `command` run in `dir`; the test stops unless it succeeds.
@@ -50,11 +49,7 @@ TEST_CASE("a file that is not an archive is a bad format of the archive, without
     cbound_test::scratch_dir const dir{"errors"};
     fs::path const p = text_file(dir);
     ar::error const e = error_of([&] { (void)ar::reader::open(p); });
-    // The reader adds why a program-run filter did not help; no "Invalid or incomplete multibyte…".
-    CHECK(std::string(e.what()) ==
-          "open: Unrecognized archive format (filters that run an external program, such as "
-          "lrzip, lzop and grzip, are off: reader_options::allow_external_programs) (archive '" +
-              p.string() + "')");
+    CHECK(std::string(e.what()) == unrecognized(p));
     CHECK(e.code() == ar::errc::bad_format);
     CHECK(e.subject() == ar::path_subject::archive);
     CHECK(e.pathname() == p.string());
@@ -64,10 +59,7 @@ TEST_CASE("a file that is not an archive says the same through the tarball") {
     cbound_test::scratch_dir const dir{"errors"};
     fs::path const p = text_file(dir);
     ar::error const e = error_of([&] { (void)ar::tarball::open(p); });
-    CHECK(std::string(e.what()) ==
-          "open: Unrecognized archive format (filters that run an external program, such as "
-          "lrzip, lzop and grzip, are off: reader_options::allow_external_programs) (archive '" +
-              p.string() + "')");
+    CHECK(std::string(e.what()) == unrecognized(p));
     CHECK(e.code() == ar::errc::bad_format);
     CHECK(e.subject() == ar::path_subject::archive);
 }

@@ -122,14 +122,7 @@ TEST_CASE("a damaged tar header that the reader skips is a warning on the entry 
     sample_tree t;
     auto archive = t.out("damaged.tar");
     // Three entries; the second header's checksum is broken, so libarchive skips it (RETRY).
-    t.sh("python3 -c " +
-         sh_quote("import tarfile,io,sys\n"
-                  "with tarfile.open(sys.argv[1],'w',format=tarfile.USTAR_FORMAT) as t:\n"
-                  " for n in 'abc':\n"
-                  "  x=tarfile.TarInfo(n); d=(n*10).encode(); x.size=len(d); t.addfile(x, io.BytesIO(d))\n"
-                  "b=bytearray(open(sys.argv[1],'rb').read()); b[1024+148]^=1\n"
-                  "open(sys.argv[1],'wb').write(b)") +
-         " " + sh_quote(archive.string()));
+    t.sh("python3 -c " + sh_quote(cbound_test::damaged_tar_program) + " " + sh_quote(archive.string()));
     auto r = ca::reader::open(archive);
     CHECK(pathnames(r) == std::vector<std::string>{"a", "c"});
     REQUIRE_FALSE(r.warnings().empty());

@@ -15,14 +15,7 @@ namespace {
 /// A three-entry ustar whose second header has a broken checksum: libarchive skips it (RETRY).
 fs::path damaged_tar(cbound_test::scratch_dir const& dir) {
     fs::path const archive = dir / "damaged.tar";
-    must_run("python3 -c " +
-             sh_quote("import tarfile,io,sys\n"
-                      "with tarfile.open(sys.argv[1],'w',format=tarfile.USTAR_FORMAT) as t:\n"
-                      " for n in 'abc':\n"
-                      "  x=tarfile.TarInfo(n); d=(n*10).encode(); x.size=len(d); t.addfile(x, io.BytesIO(d))\n"
-                      "b=bytearray(open(sys.argv[1],'rb').read()); b[1024+148]^=1\n"
-                      "open(sys.argv[1],'wb').write(b)") +
-             " " + sh_quote(archive.string()));
+    must_run("python3 -c " + sh_quote(cbound_test::damaged_tar_program) + " " + sh_quote(archive.string()));
     return archive;
 }
 
