@@ -218,9 +218,12 @@ struct tarball_footprint {
 };
 
 /// An archive opened for random access: O(1) file(i) spans that borrow from the tarball.
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
 class tarball {
 public:
     /// Maps the archive at `path` and indexes it; throws cbound::archive::error.
+    template <class Deferred = void>
     [[nodiscard]] static tarball open(std::filesystem::path const& path, tarball_options const& options = {}) {
         auto index = std::make_unique<detail::tarball_index>();
         try {
@@ -251,6 +254,7 @@ public:
     }
 
     /// Indexes an archive in memory the caller keeps alive and unchanged while the tarball lives.
+    template <class Deferred = void>
     [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
                                              tarball_options const& options = {}) {
         auto index = std::make_unique<detail::tarball_index>();
@@ -345,6 +349,7 @@ private:
     /// Opens the index's source with a reader configured by `options` and indexes it.
     /// `mtime_ns`, the archive file's modification time, identifies it to a saved index.
     /// A passphrase callback's exception reaches the caller as it was thrown.
+    template <class Deferred = void>
     tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns = 0) {
         if (!options.read.passphrase_callback) {
             build(std::move(index), options, mtime_ns);
@@ -373,6 +378,7 @@ private:
     }
 
     /// Indexes as the constructor says, with the options as given.
+    template <class Deferred = void>
     void build(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns) {
         // An empty mapping has no address; libarchive still wants one.
         static constexpr std::byte nothing{};
@@ -418,6 +424,7 @@ private:
     }
 
     /// The codec cbound decodes itself (to record seek points), when the filters allow it.
+    template <class Deferred = void>
     static detail::codec seekable(std::span<std::byte const> bytes, std::vector<filter> const& allowed) noexcept {
         detail::codec const c = detail::detect_codec(bytes);
         filter const f = c == detail::codec::gzip ? filter::gzip : c == detail::codec::zstd ? filter::zstd : filter::xz;
@@ -428,6 +435,7 @@ private:
     }
 
     /// Indexes a stream cbound decodes itself, libarchive reading the decoded bytes.
+    template <class Deferred = void>
     static void index_seekable(detail::tarball_index& index, std::span<std::byte const> bytes, detail::codec c,
                                tarball_options const& options, detail::tarball_limits limits) {
         index.stream = c;

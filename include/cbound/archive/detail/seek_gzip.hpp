@@ -59,10 +59,13 @@ inline bool gzip_member_at(std::span<std::byte const> src, std::uint64_t offset)
 }
 
 /// The scan of a gzip stream (one member or many).
-class gzip_scan final : public stream_scan {
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
+template <class Deferred = void>
+class basic_gzip_scan final : public stream_scan {
 public:
-    gzip_scan(std::span<std::byte const> src, std::vector<seek_point>& points, std::uint64_t spacing, temp_store& store,
-              std::uint64_t& store_end)
+    basic_gzip_scan(std::span<std::byte const> src, std::vector<seek_point>& points, std::uint64_t spacing,
+                    temp_store& store, std::uint64_t& store_end)
         : src_(src), points_(points), spacing_(std::max<std::uint64_t>(spacing, 1)), store_(store),
           store_end_(store_end), z_(31), buffer_(gzip_window + decode_chunk) {
         gzip_feed(z_.get(), src_, 0);
@@ -133,6 +136,9 @@ private:
     std::uint64_t out_ = 0;
     bool done_ = false;
 };
+
+/// The gzip scan (basic_gzip_scan's parameter only defers its compilation).
+using gzip_scan = basic_gzip_scan<>;
 
 /// Decodes the stream's bytes [begin, end) from the last point before `begin`, giving them to sink(offset, bytes).
 template <class Sink>

@@ -31,7 +31,10 @@ namespace cbound::archive::detail {
 }
 
 /// Reads the block index of the xz file `src` into `points`, one per block.
-inline void xz_points(std::span<std::byte const> src, std::vector<seek_point>& points) {
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
+template <class Deferred = void>
+void xz_points(std::span<std::byte const> src, std::vector<seek_point>& points) {
     lzma_index* index = nullptr;
     {
         lzma_coder s;
@@ -57,9 +60,11 @@ inline void xz_points(std::span<std::byte const> src, std::vector<seek_point>& p
 /// The scan of an xz stream: plain sequential decoding (the points come from the index). Every
 /// block passes through it, refused before allocation when it asks for more than `limit`
 /// (reader_options::max_decoder_memory), so the blocks a later read decodes alone are known good.
-class xz_scan final : public stream_scan {
+template <class Deferred = void>
+class basic_xz_scan final : public stream_scan {
 public:
-    xz_scan(std::span<std::byte const> src, std::uint64_t limit) : src_(src), buffer_(decode_chunk), limit_(limit) {
+    basic_xz_scan(std::span<std::byte const> src, std::uint64_t limit)
+        : src_(src), buffer_(decode_chunk), limit_(limit) {
         lzma_ret const ret = lzma_stream_decoder(s_.get(), limit, LZMA_CONCATENATED);
         if (ret != LZMA_OK) throw xz_error(ret);
         s_->next_in = reinterpret_cast<std::uint8_t const*>(src.data());
@@ -88,6 +93,9 @@ private:
     std::uint64_t limit_;
     bool done_ = false;
 };
+
+/// The xz scan (basic_xz_scan's parameter only defers its compilation).
+using xz_scan = basic_xz_scan<>;
 
 /// Decodes the stream's bytes [begin, end), block by block from the last block start before `begin`.
 template <class Sink>

@@ -39,9 +39,12 @@ private:
 };
 
 /// The scan of a zstd stream, one point per frame.
-class zstd_scan final : public stream_scan {
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
+template <class Deferred = void>
+class basic_zstd_scan final : public stream_scan {
 public:
-    zstd_scan(std::span<std::byte const> src, std::vector<seek_point>& points)
+    basic_zstd_scan(std::span<std::byte const> src, std::vector<seek_point>& points)
         : src_(src), points_(points), buffer_(decode_chunk) {
         points_.push_back({});
     }
@@ -72,6 +75,9 @@ private:
     std::uint64_t out_ = 0;
     bool frame_open_ = true;
 };
+
+/// The zstd scan (basic_zstd_scan's parameter only defers its compilation).
+using zstd_scan = basic_zstd_scan<>;
 
 /// Decodes the stream's bytes [begin, end) from the last frame start before `begin`.
 template <class Sink>

@@ -53,12 +53,15 @@ struct tarball_limits {
 };
 
 /// Reads every header and every file's data of an opened archive into a tarball_index.
-class tarball_builder {
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
+template <class Deferred = void>
+class basic_tarball_builder {
 public:
     /// Indexes through the state of an opened reader (state_of in reader.hpp), which keeps
     /// its formats, filters, passphrases and zip name decoding; names are counted against
     /// the tarball's own limits (add), not the reader's.
-    tarball_builder(read_state& s, tarball_index& index, tarball_limits limits) noexcept
+    basic_tarball_builder(read_state& s, tarball_index& index, tarball_limits limits) noexcept
         : s_(s), a_(s.handle.get()), index_(index), limits_(std::move(limits)) {}
 
     /// Indexes the whole archive; throws cbound::archive::error naming the operation and entry.
@@ -337,6 +340,9 @@ private:
     std::uint64_t decoded_end_ = 0; // next free offset of the decoded store
     bool lazy_ = false;             // whether files may be decoded on demand (see run)
 };
+
+/// The index builder (basic_tarball_builder's parameter only defers its compilation).
+using tarball_builder = basic_tarball_builder<>;
 
 } // namespace detail
 } // namespace cbound::archive

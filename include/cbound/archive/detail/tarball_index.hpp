@@ -20,7 +20,6 @@
 #include <cbound/archive/types.hpp>
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -67,6 +66,10 @@ struct tarball_record {
 static_assert(sizeof(tarball_record) + 3 * sizeof(std::uint32_t) / 2 <= 64, "tarball index record exceeds its budget");
 
 /// Everything a tarball owns; immutable once built, so views into it stay valid until it dies.
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
+// data() reaches the decoders through `fill_from_point`, set where the index is built or
+// loaded, so that a translation unit that only reads files does not compile them.
 struct tarball_index {
     mapped_file mapping;                           // the archive file, when opened from a path
     std::span<std::byte const> source;             // the archive bytes (the mapping, or the caller's memory)
@@ -79,7 +82,7 @@ struct tarball_index {
     codec stream = codec::none;                    // the compression lazy entries are decoded from
     std::vector<seek_point> points;                // into the compressed source, sorted by decoded offset
     temp_store mirror;                             // the decoded stream, filled file by file on demand
-    std::unique_ptr<std::atomic<bool>[]> filled;   // per entry: its lazy data is in the mirror
+    std::unique_ptr<bool[]> filled;                // per entry: its lazy data is in the mirror (see data())
     mutable std::array<std::mutex, 16> fill_locks; // per stripe of entries: one decodes, others wait
     std::vector<error> failures;                   // why each failed entry could not be decoded
     std::vector<tarball_record> records;
@@ -87,6 +90,7 @@ struct tarball_index {
     std::vector<std::uint32_t> slots;      // the name table: entry numbers, open addressing
     std::vector<warning> warnings;         // libarchive warnings met while indexing
     std::uint64_t seed = name_hash_seed(); // the name table's hash key
+    void (*fill_from_point)(tarball_index const&, std::size_t) = nullptr; // fill<>, set by prepare_lazy
 
     /// The strings (pathname + link target) of entry `i`.
     [[nodiscard]] std::string_view strings(std::size_t i) const noexcept {
@@ -115,7 +119,9 @@ struct tarball_index {
         case data_home::source: return source.subspan(r.data_offset, r.data_size);
         case data_home::decoded: return decoded.bytes().subspan(r.data_offset, r.data_size);
         case data_home::lazy:
-            if (!filled[i].load(std::memory_order_acquire)) fill(i);
+            // The flags are plain bools under GCC's and Clang's __atomic builtins: <atomic> alone
+            // cost tarball.hpp 4 MB of GCC's memory to compile.
+            if (!__atomic_load_n(&filled[i], __ATOMIC_ACQUIRE)) fill_from_point(*this, i);
             return mirror.bytes().subspan(r.data_offset, r.data_size);
         case data_home::failed: throw failures[r.data_offset];
         case data_home::none: break;
@@ -124,8 +130,10 @@ struct tarball_index {
     }
 
     /// Sets up what lazy entries need once the records are final: the mirror's mapping and the fill flags.
+    template <class Deferred = void>
     void prepare_lazy(std::uint64_t stream_size) {
-        filled = std::make_unique<std::atomic<bool>[]>(records.size());
+        fill_from_point = [](tarball_index const& index, std::size_t i) { index.fill<Deferred>(i); };
+        filled = std::make_unique<bool[]>(records.size());
         if (!mirror.exists()) return;
         mirror.map(stream_size);
     }
@@ -145,6 +153,7 @@ struct tarball_index {
     /// entries before it (a later duplicate replaces an earlier one), so a hardlink finds
     /// the last earlier entry of that name, and a link to a link finds its target already
     /// resolved. A hardlink that carried a body of its own (pax allows it) keeps that body.
+    template <class Deferred = void>
     void index_names() {
         slots.assign(table_size(records.size()), empty_slot);
         // Each entry's key, for this pass only: comparing keys first spares most name
@@ -177,10 +186,11 @@ private:
 
     /// Decodes entry i's data from its seek point into the mirror, once: a thread that finds
     /// another decoding the same stripe waits for it, then sees the flag set.
+    template <class Deferred>
     [[gnu::noinline]] void fill(std::size_t i) const {
         tarball_record const& r = records[i];
         std::lock_guard const lock(fill_locks[(r.data_offset >> 12) % fill_locks.size()]);
-        if (filled[i].load(std::memory_order_relaxed)) return;
+        if (__atomic_load_n(&filled[i], __ATOMIC_RELAXED)) return;
         std::uint64_t const begin = r.data_offset, end = r.data_offset + r.data_size;
         if (end > mirror.size() || end < begin)
             throw make_error(errc::archive_failed, "file", "entry outside the stream");
@@ -195,7 +205,7 @@ private:
         } catch (error const& e) {
             throw error(e.code(), "file", e.message(), std::string(pathname(i)), e.status());
         }
-        filled[i].store(true, std::memory_order_release);
+        __atomic_store_n(&filled[i], true, __ATOMIC_RELEASE);
     }
 
     /// The upper half of the name's hash: it picks the first slot and is compared while building.

@@ -30,6 +30,9 @@
 // must decode anyway, and warnings are not kept.
 #pragma once
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
+
 #include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/tarball_hash.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
@@ -87,7 +90,8 @@ static_assert(sizeof(tarball_record) == 56 && sizeof(seek_point) == 32, "the sav
 }
 
 /// Writes `index` to `path` atomically; throws std::system_error on failure.
-inline void save_index(tarball_index const& index, archive_identity const& id, std::filesystem::path const& path) {
+template <class Deferred = void>
+void save_index(tarball_index const& index, archive_identity const& id, std::filesystem::path const& path) {
     std::vector<std::byte> body;
     auto put = [&body](void const* p, std::size_t n) {
         auto const* b = static_cast<std::byte const*>(p);
@@ -142,8 +146,8 @@ inline void save_index(tarball_index const& index, archive_identity const& id, s
 
 /// Loads the index saved at `path` into `index` (whose source is set) when it matches `id`
 /// and checks out; false (index untouched but for the mapping) when it does not.
-[[nodiscard]] inline bool load_index(tarball_index& index, archive_identity const& id,
-                                     std::filesystem::path const& path) {
+template <class Deferred = void>
+[[nodiscard]] bool load_index(tarball_index& index, archive_identity const& id, std::filesystem::path const& path) {
     if constexpr (std::endian::native != std::endian::little) return false;
     mapped_file saved;
     try {
