@@ -1,9 +1,11 @@
 // Names that are not valid in the charset their archive declares: never an empty pathname.
 // libarchive 3.6 gives a zip entry flagged UTF-8 (bit 11) whose name is not UTF-8 no name at
-// all; the reader recovers the stored bytes, and tar keeps the raw bytes of a pax name.
+// all; the reader recovers the stored bytes (and so does a tarball, whose index reads headers
+// through the reader's functions), and tar keeps the raw bytes of a pax name.
 #include "reader_fixture.hpp"
 
 #include <cbound/archive/extract.hpp>
+#include <cbound/archive/tarball.hpp>
 #include <cbound/posix.hpp>
 
 #include <fcntl.h>
@@ -91,6 +93,40 @@ TEST_CASE("a zip name flagged UTF-8 that is not UTF-8 reads as its stored bytes,
     };
     auto r = ca::reader::open_callbacks(once);
     check_bad_zip(r, "(zip entry 1 with a name not valid UTF-8)", "placeholder");
+}
+
+TEST_CASE("a tarball names a zip entry flagged UTF-8 that is not UTF-8 as the reader does, never empty") {
+    sample_tree t;
+    auto const zip = bad_utf8_zip(t);
+    auto const bytes = cbound_test::to_bytes(cbound_test::read_file(zip));
+    auto text = [](std::span<std::byte const> b) {
+        return std::string(reinterpret_cast<char const*>(b.data()), b.size());
+    };
+    for (bool const cp437 : {true, false}) {
+        INFO("decode_cp437_zip_names = " << cp437);
+        ca::tarball_options options;
+        options.read.decode_cp437_zip_names = cp437;
+        std::string const middle = cp437 ? cafe_cp437 : cafe_raw;
+        auto reader = ca::reader::open(zip, options.read);
+        std::vector<std::string> const read_names = pathnames(reader);
+        for (bool const from_memory : {false, true}) {
+            INFO("from memory: " << from_memory);
+            auto const tarball =
+                from_memory ? ca::tarball::open_memory(bytes, options) : ca::tarball::open(zip, options);
+            REQUIRE(tarball.size() == 3);
+            std::vector<std::string> names;
+            for (ca::tarball_entry const e : tarball)
+                names.emplace_back(e.pathname());
+            CHECK(names == read_names);
+            CHECK(names == std::vector<std::string>{"a.txt", middle, "ok.txt"});
+            CHECK(tarball.find(middle) == std::optional<std::size_t>(1));
+            REQUIRE(tarball.file(middle));
+            CHECK(text(*tarball.file(middle)) == "cafX.txt data");
+            REQUIRE(tarball.warnings().size() == 1);
+            CHECK(tarball.warnings()[0].pathname == middle);
+            CHECK_THAT(tarball.warnings()[0].message, Catch::Contains("flagged UTF-8"));
+        }
+    }
 }
 
 TEST_CASE("extracting a zip name flagged UTF-8 that is not UTF-8 makes a named file inside the destination") {
