@@ -50,16 +50,20 @@
 #include <cbound/archive/types.hpp>
 
 #include <filesystem>
-#include <ostream>
+#include <iosfwd>
 #include <string>
 #include <system_error>
 
 namespace cbound::archive {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 namespace detail {
 
 /// The canonical destination folder, created when missing.
-[[nodiscard]] inline std::string canonical_destination(std::filesystem::path const& dest) {
+template <class Deferred = void>
+[[nodiscard]] std::string canonical_destination(std::filesystem::path const& dest) {
     std::error_code ec;
     std::filesystem::create_directories(dest, ec);
     std::filesystem::path const root = std::filesystem::canonical(dest, ec);
@@ -74,43 +78,48 @@ namespace detail {
 /// Extracts every entry of `r` into the folder `dest` (created when missing) under `options`.
 /// Throws errc::unsafe_entry (on_unsafe::stop), the error of a failed entry (on_failure::stop),
 /// errc::limit_exceeded or errc::cancelled; entries extracted before that stay on disk.
-inline extract_report extract(reader& r, std::filesystem::path const& dest, extract_options const& options = {}) {
-    std::string root = detail::canonical_destination(dest);
+template <class Deferred = void>
+extract_report extract(reader& r, std::filesystem::path const& dest, extract_options const& options = {}) {
+    std::string root = detail::canonical_destination<Deferred>(dest);
     if (options.policy == extract_policy::fully_trusted)
-        return detail::trusted_extraction(r, std::move(root), options).run();
-    return detail::confined_extraction(r, std::move(root), options).run();
+        return detail::basic_trusted_extraction<Deferred>(r, std::move(root), options).run();
+    return detail::basic_confined_extraction<Deferred>(r, std::move(root), options).run();
 }
 
 /// Writes the data of the regular file `e` to the file `to` (replaced atomically; a folder
 /// entry creates the folder). Modes follow the data policy; nothing is ever followed at `to`.
 /// The data is read through the reader `e` belongs to, which must not have advanced.
-inline void extract_entry(entry_view e, std::filesystem::path const& to) {
+template <class Deferred = void>
+void extract_entry(entry_view e, std::filesystem::path const& to) {
     if (e.type() == entry_type::directory) {
         std::error_code ec;
         std::filesystem::create_directories(to, ec);
         if (ec) throw error(ec, "extract_entry", ec.message(), to.string());
         return;
     }
-    detail::require_file_data(e, "extract_entry");
-    detail::write_entry_file(e, to);
+    detail::require_file_data<Deferred>(e, "extract_entry");
+    detail::write_entry_file<Deferred>(e, to);
 }
 
 /// Writes the data of the regular file `e` to `out` (sparse holes as zeros).
-inline void extract_entry(entry_view e, std::ostream& out) {
-    detail::require_file_data(e, "extract_entry");
+template <class Deferred = void>
+void extract_entry(entry_view e, std::ostream& out) {
+    detail::require_file_data<Deferred>(e, "extract_entry");
     e.copy_to(out);
 }
 
 /// The old form of extract_entry(e, to), whose reader was never used; kept for one release.
-[[deprecated("the entry knows its reader: call extract_entry(e, to)")]] inline void
+template <class Deferred = void>
+[[deprecated("the entry knows its reader: call extract_entry(e, to)")]] void
 extract_entry(reader&, entry_view e, std::filesystem::path const& to) {
-    extract_entry(e, to);
+    extract_entry<Deferred>(e, to);
 }
 
 /// The old form of extract_entry(e, out), whose reader was never used; kept for one release.
-[[deprecated("the entry knows its reader: call extract_entry(e, out)")]] inline void
-extract_entry(reader&, entry_view e, std::ostream& out) {
-    extract_entry(e, out);
+template <class Deferred = void>
+[[deprecated("the entry knows its reader: call extract_entry(e, out)")]] void extract_entry(reader&, entry_view e,
+                                                                                            std::ostream& out) {
+    extract_entry<Deferred>(e, out);
 }
 
 } // namespace cbound::archive

@@ -1,7 +1,8 @@
 // cbound::archive — the option enums a command line sets, to and from their names: the
 // extraction policy ("data", "tar", "fully_trusted"), what happens to refused, failed and
 // existing entries, an entry's outcome, and the zip method; as types.hpp does for formats
-// and filters. Each name is the enumerator's own spelling, and from_string accepts exactly
+// and filters. Each name is the enumerator's own spelling, written once in its enum's table
+// (detail::*_names), which to_string and from_string both read: from_string accepts exactly
 // what to_string prints.
 #pragma once
 
@@ -9,7 +10,6 @@
 #include <cbound/archive/features.hpp>
 
 #include <cstddef>
-#include <initializer_list>
 #include <optional>
 #include <string_view>
 
@@ -17,102 +17,116 @@ namespace cbound::archive {
 
 namespace detail {
 
-/// The value among `all` whose to_string is `name`, or nullopt.
+/// An enumerator and its name.
+template <class Enum>
+struct enum_name {
+    Enum value;            ///< the enumerator
+    std::string_view name; ///< its name: the enumerator's own spelling
+};
+
+/// The name of `value` in `table`, or "unknown" for a value the table lacks (a cast integer).
 template <class Enum, std::size_t N>
-[[nodiscard]] constexpr std::optional<Enum> named(std::string_view name, Enum const (&all)[N]) noexcept {
-    for (Enum value : all)
-        if (to_string(value) == name) return value;
+[[nodiscard]] constexpr std::string_view name_of(enum_name<Enum> const (&table)[N], Enum value) noexcept {
+    for (enum_name<Enum> const& row : table)
+        if (row.value == value) return row.name;
+    return "unknown";
+}
+
+/// The value named exactly `name` in `table`, or nullopt.
+template <class Enum, std::size_t N>
+[[nodiscard]] constexpr std::optional<Enum> value_named(enum_name<Enum> const (&table)[N],
+                                                        std::string_view name) noexcept {
+    for (enum_name<Enum> const& row : table)
+        if (row.name == name) return row.value;
     return std::nullopt;
 }
+
+/// The extraction policies by name.
+inline constexpr enum_name<extract_policy> extract_policy_names[] = {
+    {extract_policy::data, "data"}, {extract_policy::tar, "tar"}, {extract_policy::fully_trusted, "fully_trusted"}};
+
+/// What happens to a refused entry, by name.
+inline constexpr enum_name<on_unsafe> on_unsafe_names[] = {{on_unsafe::stop, "stop"}, {on_unsafe::skip, "skip"}};
+
+/// What happens to a failed entry, by name.
+inline constexpr enum_name<on_failure> on_failure_names[] = {{on_failure::stop, "stop"}, {on_failure::skip, "skip"}};
+
+/// What happens to something already on disk, by name.
+inline constexpr enum_name<overwrite> overwrite_names[] = {{overwrite::replace_files, "replace_files"},
+                                                           {overwrite::never, "never"},
+                                                           {overwrite::always_replace, "always_replace"}};
+
+/// An entry's outcomes by name.
+inline constexpr enum_name<entry_outcome> entry_outcome_names[] = {{entry_outcome::extracted, "extracted"},
+                                                                   {entry_outcome::skipped, "skipped"},
+                                                                   {entry_outcome::rejected, "rejected"},
+                                                                   {entry_outcome::failed, "failed"}};
+
+/// The zip methods by the names features.hpp gives them (its to_string spells them once).
+inline constexpr enum_name<zip_compression> zip_compression_names[] = {
+    {zip_compression::store, to_string(zip_compression::store)},
+    {zip_compression::deflate, to_string(zip_compression::deflate)},
+    {zip_compression::bzip2, to_string(zip_compression::bzip2)},
+    {zip_compression::lzma, to_string(zip_compression::lzma)},
+    {zip_compression::xz, to_string(zip_compression::xz)},
+    {zip_compression::zstd, to_string(zip_compression::zstd)}};
 
 } // namespace detail
 
 /// The name of an extraction policy: "data", "tar" or "fully_trusted".
 [[nodiscard]] constexpr std::string_view to_string(extract_policy p) noexcept {
-    switch (p) {
-    case extract_policy::data: return "data";
-    case extract_policy::tar: return "tar";
-    case extract_policy::fully_trusted: return "fully_trusted";
-    }
-    return "unknown";
+    return detail::name_of(detail::extract_policy_names, p);
 }
 
 /// The extraction policy named `name` (as printed by to_string), or nullopt for any other text.
 [[nodiscard]] constexpr std::optional<extract_policy> extract_policy_from_string(std::string_view name) noexcept {
-    constexpr extract_policy all[] = {extract_policy::data, extract_policy::tar, extract_policy::fully_trusted};
-    return detail::named(name, all);
+    return detail::value_named(detail::extract_policy_names, name);
 }
 
 /// The name of what happens to a refused entry: "stop" or "skip".
 [[nodiscard]] constexpr std::string_view to_string(on_unsafe u) noexcept {
-    switch (u) {
-    case on_unsafe::stop: return "stop";
-    case on_unsafe::skip: return "skip";
-    }
-    return "unknown";
+    return detail::name_of(detail::on_unsafe_names, u);
 }
 
 /// The on_unsafe named `name` (as printed by to_string), or nullopt for any other text.
 [[nodiscard]] constexpr std::optional<on_unsafe> on_unsafe_from_string(std::string_view name) noexcept {
-    constexpr on_unsafe all[] = {on_unsafe::stop, on_unsafe::skip};
-    return detail::named(name, all);
+    return detail::value_named(detail::on_unsafe_names, name);
 }
 
 /// The name of what happens to a failed entry: "stop" or "skip".
 [[nodiscard]] constexpr std::string_view to_string(on_failure f) noexcept {
-    switch (f) {
-    case on_failure::stop: return "stop";
-    case on_failure::skip: return "skip";
-    }
-    return "unknown";
+    return detail::name_of(detail::on_failure_names, f);
 }
 
 /// The on_failure named `name` (as printed by to_string), or nullopt for any other text.
 [[nodiscard]] constexpr std::optional<on_failure> on_failure_from_string(std::string_view name) noexcept {
-    constexpr on_failure all[] = {on_failure::stop, on_failure::skip};
-    return detail::named(name, all);
+    return detail::value_named(detail::on_failure_names, name);
 }
 
 /// The name of what happens to something already on disk: "replace_files", "never" or "always_replace".
 [[nodiscard]] constexpr std::string_view to_string(overwrite o) noexcept {
-    switch (o) {
-    case overwrite::replace_files: return "replace_files";
-    case overwrite::never: return "never";
-    case overwrite::always_replace: return "always_replace";
-    }
-    return "unknown";
+    return detail::name_of(detail::overwrite_names, o);
 }
 
 /// The overwrite rule named `name` (as printed by to_string), or nullopt for any other text.
 [[nodiscard]] constexpr std::optional<overwrite> overwrite_from_string(std::string_view name) noexcept {
-    constexpr overwrite all[] = {overwrite::replace_files, overwrite::never, overwrite::always_replace};
-    return detail::named(name, all);
+    return detail::value_named(detail::overwrite_names, name);
 }
 
 /// The name of an entry's outcome: "extracted", "skipped", "rejected" or "failed".
 [[nodiscard]] constexpr std::string_view to_string(entry_outcome o) noexcept {
-    switch (o) {
-    case entry_outcome::extracted: return "extracted";
-    case entry_outcome::skipped: return "skipped";
-    case entry_outcome::rejected: return "rejected";
-    case entry_outcome::failed: return "failed";
-    }
-    return "unknown";
+    return detail::name_of(detail::entry_outcome_names, o);
 }
 
 /// The outcome named `name` (as printed by to_string), or nullopt for any other text.
 [[nodiscard]] constexpr std::optional<entry_outcome> entry_outcome_from_string(std::string_view name) noexcept {
-    constexpr entry_outcome all[] = {entry_outcome::extracted, entry_outcome::skipped, entry_outcome::rejected,
-                                     entry_outcome::failed};
-    return detail::named(name, all);
+    return detail::value_named(detail::entry_outcome_names, name);
 }
 
 /// The zip method named `name` (as to_string in features.hpp prints it: "store", "deflate", …),
 /// or nullopt for any other text; whether this libarchive offers it is offers()'s answer.
 [[nodiscard]] constexpr std::optional<zip_compression> zip_compression_from_string(std::string_view name) noexcept {
-    constexpr zip_compression all[] = {zip_compression::store, zip_compression::deflate, zip_compression::bzip2,
-                                       zip_compression::lzma,  zip_compression::xz,      zip_compression::zstd};
-    return detail::named(name, all);
+    return detail::value_named(detail::zip_compression_names, name);
 }
 
 } // namespace cbound::archive

@@ -68,4 +68,12 @@ TEST_CASE("the policy names keep their spelling", "[names]") {
     // The names are usable at compile time, as format_from_string is.
     static_assert(ca::overwrite_from_string("never") == ca::overwrite::never);
     static_assert(ca::to_string(ca::on_unsafe::stop) == "stop");
+    static_assert(ca::zip_compression_from_string("xz") == ca::zip_compression::xz);
+}
+
+TEST_CASE("a value outside its enum is named unknown", "[names]") {
+    CHECK(ca::to_string(static_cast<ca::extract_policy>(42)) == "unknown");
+    CHECK(ca::to_string(static_cast<ca::overwrite>(-1)) == "unknown");
+    CHECK(ca::to_string(static_cast<ca::entry_outcome>(4)) == "unknown");
+    CHECK(ca::overwrite_from_string("unknown") == std::nullopt);
 }

@@ -28,10 +28,13 @@ struct entry_failure {
 };
 
 /// The report, limits and progress of one extraction.
-class extract_books {
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+template <class Deferred = void>
+class basic_extract_books {
 public:
     /// Books for extracting from `r` under `o`.
-    extract_books(reader& r, extract_options const& o) : reader_(r), options_(o) {}
+    basic_extract_books(reader& r, extract_options const& o) : reader_(r), options_(o) {}
 
     /// Counts one more entry read; throws past limits.max_entries.
     void count_entry() {
@@ -194,5 +197,8 @@ private:
     bool told_once_ = false;
     std::chrono::steady_clock::time_point told_at_{};
 };
+
+/// The books of an extraction (the one instantiation there is).
+using extract_books = basic_extract_books<>;
 
 } // namespace cbound::archive::detail

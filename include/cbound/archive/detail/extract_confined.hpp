@@ -61,16 +61,20 @@
 namespace cbound::archive::detail {
 
 /// An entry failure from an errno.
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+template <class Deferred = void>
 [[nodiscard]] inline entry_failure errno_failure(int number, std::string what) {
     std::error_code const code(number, std::generic_category());
     return {code, what + ": " + code.message()};
 }
 
 /// One extraction under data or tar.
-class confined_extraction {
+template <class Deferred = void>
+class basic_confined_extraction {
 public:
     /// Prepares extracting `r` into the canonical folder `root` under `options`.
-    confined_extraction(reader& r, std::string root, extract_options const& options)
+    basic_confined_extraction(reader& r, std::string root, extract_options const& options)
         : books_(r, options), options_(options), root_(std::move(root)), tree_(root_), umask_(read_umask()),
           tar_(options.policy == extract_policy::tar) {
         if (!tree_.is_open())
@@ -856,5 +860,8 @@ private:
     std::deque<handed_file> handed_;  ///< files handed to the pool, in archive order
     std::optional<finish_pool> pool_; ///< destroyed first: finishes what it holds, joins its threads
 };
+
+/// An extraction under data or tar (the one instantiation there is).
+using confined_extraction = basic_confined_extraction<>;
 
 } // namespace cbound::archive::detail

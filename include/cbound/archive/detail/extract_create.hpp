@@ -35,6 +35,9 @@ namespace cbound::archive::detail {
 
 /// The process umask, read from /proc/self/status (changing it to read it would race with
 /// every other thread); nullopt when it cannot be read.
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+template <class Deferred = void>
 [[nodiscard]] inline std::optional<mode_t> read_umask() {
     unique_fd fd(::open("/proc/self/status", O_RDONLY | O_CLOEXEC));
     if (!fd) return std::nullopt;
@@ -55,6 +58,7 @@ namespace cbound::archive::detail {
 }
 
 /// Removes the folder `name` in `dirfd` and everything in it, following nothing; 0 or an errno.
+template <class Deferred = void>
 [[nodiscard]] inline int remove_tree(int dirfd, char const* name, int depth = 0) {
     if (::unlinkat(dirfd, name, AT_REMOVEDIR) == 0) return 0;
     if (errno != ENOTEMPTY && errno != EEXIST) return errno;
@@ -115,7 +119,8 @@ private:
 };
 
 /// User and group ids by name, looked up once each (getpwnam_r: no shared static buffer).
-class owner_lookup {
+template <class Deferred = void>
+class basic_owner_lookup {
 public:
     /// The uid of `name`, or `fallback` when there is no such user.
     [[nodiscard]] uid_t user(char const* name, uid_t fallback) {
@@ -153,6 +158,9 @@ private:
     std::unordered_map<std::string, gid_t> groups_;
 };
 
+/// Owner lookups (the one instantiation there is).
+using owner_lookup = basic_owner_lookup<>;
+
 /// The entry's access and modification times for futimens/utimensat; false when it has neither.
 [[nodiscard]] inline bool entry_times(::archive_entry* e, struct timespec (&times)[2]) noexcept {
     bool const atime = archive_entry_atime_is_set(e) != 0, mtime = archive_entry_mtime_is_set(e) != 0;
@@ -172,6 +180,7 @@ private:
 
 /// The entry's POSIX ACL of `type` (ARCHIVE_ENTRY_ACL_TYPE_ACCESS or _DEFAULT) in the
 /// kernel's system.posix_acl_* attribute format; empty when the entry has none beyond its mode.
+template <class Deferred = void>
 [[nodiscard]] inline std::string posix_acl_xattr(::archive_entry* e, int type) {
     struct item {
         std::uint16_t tag, perm;

@@ -68,11 +68,14 @@ struct reached_folder {
 }
 
 /// The destination folder, open, and the folders below it reached by descriptor.
-class confined_root {
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+template <class Deferred = void>
+class basic_confined_root {
 public:
     /// Opens `root` (which the caller created) as the destination; `try_openat2` false
     /// walks one component at a time from the start (what a kernel without openat2 gets).
-    explicit confined_root(std::string const& root, bool try_openat2 = true)
+    explicit basic_confined_root(std::string const& root, bool try_openat2 = true)
         : root_(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)), use_openat2_(try_openat2 && !walk_forced()) {
     }
 
@@ -231,5 +234,8 @@ private:
     std::vector<unique_fd> retired_; ///< forgotten during the current entry, closed at the next
     bool use_openat2_ = true;
 };
+
+/// The destination and its folders (the one instantiation there is).
+using confined_root = basic_confined_root<>;
 
 } // namespace cbound::archive::detail

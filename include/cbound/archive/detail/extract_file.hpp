@@ -29,8 +29,12 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// Throws errc::invalid_argument unless `e` carries file data (a regular file, or a hard link with a body).
-inline void require_file_data(entry_view e, char const* operation) {
+template <class Deferred = void>
+void require_file_data(entry_view e, char const* operation) {
     entry_type const t = e.type();
     if (t == entry_type::regular || (t == entry_type::hardlink && e.size().value_or(0) > 0)) return;
     throw make_error(errc::invalid_argument, operation,
@@ -38,13 +42,14 @@ inline void require_file_data(entry_view e, char const* operation) {
 }
 
 /// The system error `number` of `operation` on `path`, a file on disk.
-[[nodiscard]] inline error system_failure(int number, char const* operation, std::filesystem::path const& path) {
+template <class Deferred = void>
+[[nodiscard]] error system_failure(int number, char const* operation, std::filesystem::path const& path) {
     return errno_error(number, operation, path.string());
 }
 
 /// Writes every byte of `data` at `offset` of `fd`.
-inline void write_all_at(int fd, std::span<std::byte const> data, std::int64_t offset,
-                         std::filesystem::path const& path) {
+template <class Deferred = void>
+void write_all_at(int fd, std::span<std::byte const> data, std::int64_t offset, std::filesystem::path const& path) {
     while (!data.empty()) {
         ssize_t const n =
             retry_on_signal([&] { return ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset)); });
@@ -55,7 +60,8 @@ inline void write_all_at(int fd, std::span<std::byte const> data, std::int64_t o
 }
 
 /// Writes the data of `e` to a temporary file beside `to`, then renames it over `to`.
-inline void write_entry_file(entry_view e, std::filesystem::path const& to) {
+template <class Deferred = void>
+void write_entry_file(entry_view e, std::filesystem::path const& to) {
     std::filesystem::path const parent = to.has_parent_path() ? to.parent_path() : std::filesystem::path(".");
     std::string pattern = (parent / ("." + to.filename().string() + ".cbound-XXXXXX")).string();
     unique_fd fd(::mkostemp(pattern.data(), O_CLOEXEC));

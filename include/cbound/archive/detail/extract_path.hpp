@@ -14,6 +14,9 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// A member name after the checks: the cleaned relative path, or why it was refused.
 struct checked_name {
     std::string relative; ///< "a/b/c": no empty, "." or ".." component, no leading '/'
@@ -21,7 +24,8 @@ struct checked_name {
 };
 
 /// Splits `path` on '/' and drops empty and "." components (so "./a//b/" is {"a", "b"}).
-[[nodiscard]] inline std::vector<std::string_view> path_components(std::string_view path) {
+template <class Deferred = void>
+[[nodiscard]] std::vector<std::string_view> path_components(std::string_view path) {
     std::vector<std::string_view> parts;
     std::size_t start = 0;
     while (start <= path.size()) {
@@ -34,7 +38,8 @@ struct checked_name {
 }
 
 /// Joins components with '/'.
-[[nodiscard]] inline std::string join_components(std::vector<std::string_view> const& parts, std::size_t count) {
+template <class Deferred = void>
+[[nodiscard]] std::string join_components(std::vector<std::string_view> const& parts, std::size_t count) {
     std::string out;
     for (std::size_t i = 0; i < count && i < parts.size(); ++i) {
         if (i != 0) out += '/';
@@ -47,7 +52,8 @@ struct checked_name {
 /// absolute names unless `strip_leading_slash` (the tar policy) turns them relative.
 /// A name that cleans to nothing ("." or "./") gets an empty `relative` and no refusal:
 /// it names the destination itself, and the caller decides.
-[[nodiscard]] inline checked_name check_member_name(std::string_view name, bool strip_leading_slash) {
+template <class Deferred = void>
+[[nodiscard]] checked_name check_member_name(std::string_view name, bool strip_leading_slash) {
     if (name.empty()) return {{}, "empty name"};
     if (name.front() == '/') {
         if (!strip_leading_slash) return {{}, "absolute path"};
@@ -70,8 +76,9 @@ struct checked_name {
 /// the kernel's ".." is not the lexical one (`d -> .` makes `d/d/../..` climb two levels).
 /// `absolute_root`, when not empty, is the canonical destination: an absolute target inside
 /// it is accepted (tar policy); when empty every absolute target is refused (data policy).
-[[nodiscard]] inline std::optional<std::string> symlink_escape(std::string_view relative, std::string_view target,
-                                                               std::string_view absolute_root = {}) {
+template <class Deferred = void>
+[[nodiscard]] std::optional<std::string> symlink_escape(std::string_view relative, std::string_view target,
+                                                        std::string_view absolute_root = {}) {
     if (target.empty()) return "empty symlink target";
     if (target.front() == '/') {
         if (absolute_root.empty()) return "symlink to an absolute path";

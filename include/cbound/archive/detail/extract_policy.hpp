@@ -22,6 +22,9 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// Permission bits under the data policy (PEP 706 "data" filter): no setuid, setgid or
 /// sticky bit, no group/other write; files stay owner-readable and -writable and are only
 /// group/other-executable when the owner may execute them; folders stay owner-usable.
@@ -62,7 +65,8 @@ struct entry_plan {
 };
 
 /// A refusal with `why`.
-[[nodiscard]] inline entry_plan refused(std::string why) {
+template <class Deferred = void>
+[[nodiscard]] entry_plan refused(std::string why) {
     entry_plan p;
     p.verdict = entry_outcome::rejected;
     p.reason = std::move(why);
@@ -72,7 +76,8 @@ struct entry_plan {
 /// Judges `e` under the data or tar policy. `root` is the canonical destination, against
 /// which the tar policy accepts absolute symlink targets. The real tree (existing links)
 /// is judged later, on disk, by the run step.
-[[nodiscard]] inline entry_plan judge_entry(entry_facts const& e, extract_policy policy, std::string_view root) {
+template <class Deferred = void>
+[[nodiscard]] entry_plan judge_entry(entry_facts const& e, extract_policy policy, std::string_view root) {
     bool const tar = policy == extract_policy::tar;
     checked_name const checked = check_member_name(e.name, tar);
     if (!checked.refusal.empty()) return refused(checked.refusal);

@@ -55,20 +55,23 @@ struct finish_job {
 };
 
 /// Worker threads that finish files handed over in archive order.
-class finish_pool {
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+template <class Deferred = void>
+class basic_finish_pool {
 public:
     /// Starts `threads` workers (at least one) and allows `max_bytes` of data in flight.
-    finish_pool(unsigned threads, std::size_t max_bytes) : max_bytes_(max_bytes) {
+    basic_finish_pool(unsigned threads, std::size_t max_bytes) : max_bytes_(max_bytes) {
         workers_.reserve(threads);
         for (unsigned i = 0; i < std::max(1u, threads); ++i)
             workers_.emplace_back([this] { work(); });
     }
 
-    finish_pool(finish_pool const&) = delete;
-    finish_pool& operator=(finish_pool const&) = delete;
+    basic_finish_pool(basic_finish_pool const&) = delete;
+    basic_finish_pool& operator=(basic_finish_pool const&) = delete;
 
     /// Finishes what was handed over, then joins every worker.
-    ~finish_pool() {
+    ~basic_finish_pool() {
         {
             std::lock_guard lock(mutex_);
             stopping_ = true;
@@ -165,5 +168,8 @@ private:
     bool stopping_ = false;
     std::vector<std::thread> workers_;
 };
+
+/// The finishing pool (the one instantiation there is).
+using finish_pool = basic_finish_pool<>;
 
 } // namespace cbound::archive::detail

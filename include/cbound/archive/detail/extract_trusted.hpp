@@ -40,10 +40,13 @@ namespace cbound::archive::detail {
 }
 
 /// One fully_trusted extraction.
-class trusted_extraction {
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+template <class Deferred = void>
+class basic_trusted_extraction {
 public:
     /// Prepares extracting `r` into the canonical folder `root` under `options`.
-    trusted_extraction(reader& r, std::string root, extract_options const& options)
+    basic_trusted_extraction(reader& r, std::string root, extract_options const& options)
         : books_(r, options), root_(std::move(root)), disk_(disk_flags(options), options.preserve_owner) {}
 
     /// Extracts every entry, then applies the deferred folder metadata.
@@ -139,7 +142,7 @@ private:
                 books_.tell_progress(name);
             }
         } catch (error const& ex) {
-            if (extract_books::is_final(ex)) throw;
+            if (basic_extract_books<Deferred>::is_final(ex)) throw;
             return {ex.code(), ex.message()};
         }
         return {};
@@ -154,9 +157,12 @@ private:
         ::unlink(path.c_str());
     }
 
-    extract_books books_;
+    basic_extract_books<Deferred> books_;
     std::string root_;
-    disk_writer disk_;
+    basic_disk_writer<Deferred> disk_;
 };
+
+/// A fully_trusted extraction (the one instantiation there is).
+using trusted_extraction = basic_trusted_extraction<>;
 
 } // namespace cbound::archive::detail
