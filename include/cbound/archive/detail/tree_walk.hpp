@@ -49,6 +49,9 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// The device and inode that name one file on disk.
 struct file_identity {
     ::dev_t dev = 0; ///< the device
@@ -97,7 +100,8 @@ inline constexpr std::size_t max_tree_depth = 4096;
 inline constexpr std::size_t max_followed_depth = 256;
 
 /// Owner and group names by id, each looked up once per walk (as libarchive's standard lookup caches them).
-class owner_names {
+template <class Deferred = void>
+class basic_owner_names {
 public:
     /// The user name of `uid`, or null when it has none.
     [[nodiscard]] char const* user(::uid_t uid) { return find(users_, uid, true); }
@@ -148,14 +152,18 @@ private:
     std::vector<known> groups_;
 };
 
+/// Owner and group names of a walk (the one instantiation there is).
+using owner_names = basic_owner_names<>;
+
 /// Walks files and folders from disk through descriptors, handing each to `out` as a filled header.
 ///
 /// `Out` has `void entry(::archive_entry* header, int data_fd, std::string const& disk_path)` (data_fd is
 /// -1 unless the entry is a regular file whose data follows) and `void warn(warning)`.
-class tree_walk {
+template <class Deferred = void>
+class basic_tree_walk {
 public:
     /// A walk configured by `settings` (the filter it points to must outlive the walk).
-    explicit tree_walk(tree_walk_settings settings) : settings_(std::move(settings)) {
+    explicit basic_tree_walk(tree_walk_settings settings) : settings_(std::move(settings)) {
         if (settings_.xattrs || settings_.acls || settings_.file_flags) {
             // Only for what the caller asked: archive_read_disk would otherwise probe every file.
             disk_.reset(archive_read_disk_new());
@@ -572,5 +580,8 @@ private:
     std::vector<level> levels_;
     std::unordered_map<file_identity, std::string, file_identity_hash> links_;
 };
+
+/// A tree walk (the one instantiation there is).
+using tree_walk = basic_tree_walk<>;
 
 } // namespace cbound::archive::detail

@@ -18,6 +18,9 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// libarchive's setter for a format cbound can write, or nullptr for read-only formats.
 [[nodiscard]] constexpr auto format_setter(format f) noexcept -> int (*)(::archive*) {
     switch (f) {
@@ -79,7 +82,8 @@ struct write_target {
 };
 
 /// The target for `fmt` and `compression`; throws for a format or filter libarchive cannot write.
-[[nodiscard]] inline write_target target_of(format fmt, filter compression) {
+template <class Deferred = void>
+[[nodiscard]] write_target target_of(format fmt, filter compression) {
     auto const set_format = format_setter(fmt);
     if (set_format == nullptr)
         throw make_error(errc::invalid_argument, "open",
@@ -88,7 +92,8 @@ struct write_target {
 }
 
 /// Sets the zip compression method on `s`, refusing what the libarchive compiled against lacks.
-inline void set_zip_method(writer_state& s, format fmt, zip_compression method) {
+template <class Deferred = void>
+void set_zip_method(writer_state& s, format fmt, zip_compression method) {
     std::string const name(to_string(method));
     if (fmt != format::zip) throw make_error(errc::invalid_argument, "open", "zip_method applies to zip archives only");
     if (!offers(method))
@@ -152,7 +157,8 @@ inline constexpr std::array extension_rules{
 };
 
 /// The rule whose ending `name` has (case-insensitively), or nullptr.
-[[nodiscard]] inline extension_rule const* find_extension(std::string_view name) noexcept {
+template <class Deferred = void>
+[[nodiscard]] extension_rule const* find_extension(std::string_view name) noexcept {
     std::string lower(name);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

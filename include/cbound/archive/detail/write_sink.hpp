@@ -182,7 +182,8 @@ private:
 // The C callbacks: `self` is the write_sink; exceptions stay in its guard until the C call returns.
 
 /// archive_open_callback for a write_sink.
-inline int sink_open(::archive* a, void* self) {
+template <class Deferred = void>
+int sink_open(::archive* a, void* self) {
     auto* s = static_cast<write_sink*>(self);
     return s->guard.run(a, ARCHIVE_FATAL, [&] {
         s->open();
@@ -191,7 +192,8 @@ inline int sink_open(::archive* a, void* self) {
 }
 
 /// archive_write_callback for a write_sink.
-inline la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::size_t length) {
+template <class Deferred = void>
+la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::size_t length) {
     auto* s = static_cast<write_sink*>(self);
     if (s->discarding) return static_cast<la_ssize_t>(length);
     if (s->guard.has_pending()) return -1; // the sink failed already; libarchive may still flush
@@ -202,7 +204,8 @@ inline la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::
 }
 
 /// archive_close_callback for a write_sink; skipped after a failure, which gets abort() instead.
-inline int sink_close(::archive* a, void* self) {
+template <class Deferred = void>
+int sink_close(::archive* a, void* self) {
     auto* s = static_cast<write_sink*>(self);
     if (s->discarding) return ARCHIVE_OK;
     if (s->guard.has_pending()) return ARCHIVE_FATAL;
