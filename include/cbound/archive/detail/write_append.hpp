@@ -50,7 +50,7 @@ struct tar_end {
 /// Reads the tar archive in `fd` (a regular file of `size` bytes) to its end; refuses anything
 /// else. `name` is the file's path, for messages.
 template <class Deferred = void>
-[[nodiscard]] tar_end find_tar_end(int fd, std::int64_t size, std::string const& name) {
+[[nodiscard]] inline tar_end find_tar_end(int fd, std::int64_t size, std::string const& name) {
     tar_end end{0, target_of(format::pax, filter::none)};
     end.target.set_format = &archive_write_set_format_pax_restricted;
     if (size == 0) return end; // an empty file becomes a new archive

@@ -25,7 +25,7 @@ namespace cbound::archive::detail {
 
 /// Copies the open entry's data from descriptor `fd`, through `buffer` (allocated on first use).
 template <class Deferred = void>
-void copy_data(writer_state& w, int fd, std::string const& path, std::unique_ptr<std::byte[]>& buffer) {
+inline void copy_data(writer_state& w, int fd, std::string const& path, std::unique_ptr<std::byte[]>& buffer) {
     // One buffer for the whole walk, left uninitialized (read() fills what is used): a fresh
     // one per file costs an allocation that also makes malloc consolidate its free lists.
     constexpr std::size_t size = 65536;

@@ -83,7 +83,7 @@ struct write_target {
 
 /// The target for `fmt` and `compression`; throws for a format or filter libarchive cannot write.
 template <class Deferred = void>
-[[nodiscard]] write_target target_of(format fmt, filter compression) {
+[[nodiscard]] inline write_target target_of(format fmt, filter compression) {
     auto const set_format = format_setter(fmt);
     if (set_format == nullptr)
         throw make_error(errc::invalid_argument, "open",
@@ -93,7 +93,7 @@ template <class Deferred = void>
 
 /// Sets the zip compression method on `s`, refusing what the libarchive compiled against lacks.
 template <class Deferred = void>
-void set_zip_method(writer_state& s, format fmt, zip_compression method) {
+inline void set_zip_method(writer_state& s, format fmt, zip_compression method) {
     std::string const name(to_string(method));
     if (fmt != format::zip) throw make_error(errc::invalid_argument, "open", "zip_method applies to zip archives only");
     if (!offers(method))
@@ -158,7 +158,7 @@ inline constexpr std::array extension_rules{
 
 /// The rule whose ending `name` has (case-insensitively), or nullptr.
 template <class Deferred = void>
-[[nodiscard]] extension_rule const* find_extension(std::string_view name) noexcept {
+[[nodiscard]] inline extension_rule const* find_extension(std::string_view name) noexcept {
     std::string lower(name);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -60,7 +60,7 @@ public:
 
 /// Writes all of `bytes` to `fd`, retrying after signals and partial writes.
 template <class Deferred = void>
-void write_all(int fd, std::span<std::byte const> bytes, std::string_view pathname) {
+inline void write_all(int fd, std::span<std::byte const> bytes, std::string_view pathname) {
     while (!bytes.empty()) {
         ssize_t const n = retry_on_signal([&] { return ::write(fd, bytes.data(), bytes.size()); });
         if (n <= 0) throw errno_error(n < 0 ? errno : EIO, "write", pathname, path_subject::archive);
@@ -205,7 +205,7 @@ using function_sink = basic_function_sink<>;
 
 /// archive_open_callback for a write_sink.
 template <class Deferred = void>
-int sink_open(::archive* a, void* self) {
+inline int sink_open(::archive* a, void* self) {
     auto* s = static_cast<write_sink*>(self);
     return s->guard.run(a, ARCHIVE_FATAL, [&] {
         s->open();
@@ -215,7 +215,7 @@ int sink_open(::archive* a, void* self) {
 
 /// archive_write_callback for a write_sink.
 template <class Deferred = void>
-la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::size_t length) {
+inline la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::size_t length) {
     auto* s = static_cast<write_sink*>(self);
     if (s->discarding) return static_cast<la_ssize_t>(length);
     if (s->guard.has_pending()) return -1; // the sink failed already; libarchive may still flush
@@ -227,7 +227,7 @@ la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::size_t 
 
 /// archive_close_callback for a write_sink; skipped after a failure, which gets abort() instead.
 template <class Deferred = void>
-int sink_close(::archive* a, void* self) {
+inline int sink_close(::archive* a, void* self) {
     auto* s = static_cast<write_sink*>(self);
     if (s->discarding) return ARCHIVE_OK;
     if (s->guard.has_pending()) return ARCHIVE_FATAL;
