@@ -133,7 +133,7 @@ public:
     template <class Deferred = void>
     [[nodiscard]] static writer open(std::filesystem::path const& path, format fmt = format::pax,
                                      filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::path_sink>(path), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_path_sink<Deferred>>(path), fmt, compression, options);
     }
 
     /// Writes to a file at `path` in the format and filter its name announces ("out.tar.zst").
@@ -149,7 +149,7 @@ public:
     /// puts the file back as it was (a file it created is removed).
     template <class Deferred = void>
     [[nodiscard]] static writer open_append(std::filesystem::path const& path, write_options const& options = {}) {
-        auto sink = std::make_unique<detail::append_sink>(path);
+        auto sink = std::make_unique<detail::basic_append_sink<Deferred>>(path);
         detail::write_target const target = sink->target();
         return writer(std::move(sink), target, options);
     }
@@ -158,7 +158,7 @@ public:
     template <class Deferred = void>
     [[nodiscard]] static writer open_fd(int fd, format fmt = format::pax, filter compression = filter::none,
                                         write_options const& options = {}) {
-        return writer(std::make_unique<detail::fd_sink>(fd), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_fd_sink<Deferred>>(fd), fmt, compression, options);
     }
 
     /// Writes to a FILE* the caller keeps owning (flushed on close, not closed).
@@ -166,28 +166,29 @@ public:
     [[nodiscard]] static writer open_file(std::FILE* file, format fmt = format::pax, filter compression = filter::none,
                                           write_options const& options = {}) {
         if (file == nullptr) throw detail::make_error(errc::invalid_argument, "open_file", "the FILE* is null");
-        return writer(std::make_unique<detail::file_sink>(file), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_file_sink<Deferred>>(file), fmt, compression, options);
     }
 
     /// Writes to a stream that must outlive the writer (flushed on close).
     template <class Deferred = void>
     [[nodiscard]] static writer open_stream(std::ostream& out CBOUND_LIFETIMEBOUND, format fmt = format::pax,
                                             filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::stream_sink>(out), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_stream_sink<Deferred>>(out), fmt, compression, options);
     }
 
     /// Writes into `out` (emptied first, and again if the archive is abandoned); it must outlive the writer.
     template <class Deferred = void>
     [[nodiscard]] static writer open_memory(std::vector<std::byte>& out CBOUND_LIFETIMEBOUND, format fmt = format::pax,
                                             filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::memory_sink>(out), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_memory_sink<Deferred>>(out), fmt, compression, options);
     }
 
     /// Writes through caller-supplied functions (an exception they throw reaches the caller of the writer).
     template <class Deferred = void>
     [[nodiscard]] static writer open_callbacks(write_callbacks callbacks, format fmt = format::pax,
                                                filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::function_sink>(std::move(callbacks)), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_function_sink<Deferred>>(std::move(callbacks)), fmt, compression,
+                      options);
     }
 
     /// A whole archive in memory: `fill` adds the entries, the writer is closed, the bytes returned.
@@ -323,7 +324,7 @@ public:
             std::error_code ec; // a missing file reaches the filter too, as in add_tree, and then fails below
             if (!options.filter(std::filesystem::directory_entry(disk_path, ec))) return false;
         }
-        detail::tree_walk walk(walk_settings(options));
+        detail::basic_tree_walk<Deferred> walk(walk_settings(options));
         detail::disk_output out{s, false};
         if (options.prefix && !options.prefix->empty())
             walk.file(disk_path, *options.prefix + "/" + archive_path, out);
@@ -338,7 +339,7 @@ public:
     template <class Deferred = void>
     void add_tree(std::filesystem::path const& dir, tree_options const& options = {}) {
         detail::writer_state& s = ready("add_tree");
-        detail::tree_walk walk(walk_settings(options));
+        detail::basic_tree_walk<Deferred> walk(walk_settings(options));
         detail::disk_output out{s, true};
         walk.tree(dir, options.prefix ? *options.prefix : default_prefix(dir), out);
     }
@@ -371,7 +372,7 @@ private:
 
     template <class Deferred = void>
     writer(std::unique_ptr<detail::write_sink> sink, detail::write_target const& target, write_options const& options)
-        : state_(std::make_unique<detail::writer_state>(std::move(sink))) {
+        : state_(std::make_unique<detail::basic_writer_state<Deferred>>(std::move(sink))) {
         try {
             detail::configure(*state_, target, options);
             state_->open();

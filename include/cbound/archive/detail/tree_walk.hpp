@@ -152,9 +152,6 @@ private:
     std::vector<known> groups_;
 };
 
-/// Owner and group names of a walk (the one instantiation there is).
-using owner_names = basic_owner_names<>;
-
 /// Walks files and folders from disk through descriptors, handing each to `out` as a filled header.
 ///
 /// `Out` has `void entry(::archive_entry* header, int data_fd, std::string const& disk_path)` (data_fd is
@@ -576,12 +573,9 @@ private:
     char const* operation_ = "add_tree"; // names the call in warnings
     entry header_;     // the one header every entry of the walk is described in (an entry, for the edit hook)
     read_handle disk_; // only when xattrs, ACLs or file flags are asked for
-    owner_names names_;
+    basic_owner_names<Deferred> names_;
     std::vector<level> levels_;
     std::unordered_map<file_identity, std::string, file_identity_hash> links_;
 };
-
-/// A tree walk (the one instantiation there is).
-using tree_walk = basic_tree_walk<>;
 
 } // namespace cbound::archive::detail

@@ -176,7 +176,4 @@ private:
     std::vector<std::byte> tail_;
 };
 
-/// A tar file opened for appending (the one instantiation there is).
-using append_sink = basic_append_sink<>;
-
 } // namespace cbound::archive::detail

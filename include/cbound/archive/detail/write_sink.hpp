@@ -79,8 +79,6 @@ public:
 private:
     int fd_;
 };
-/// A descriptor the caller owns (the one instantiation there is).
-using fd_sink = basic_fd_sink<>;
 
 /// A file cbound creates (or truncates) and closes; removed again if the archive is abandoned.
 template <class Deferred = void>
@@ -113,8 +111,6 @@ private:
     unique_fd fd_;
     bool removable_ = false;
 };
-/// A file cbound creates (the one instantiation there is).
-using path_sink = basic_path_sink<>;
 
 /// A FILE* the caller owns and keeps open.
 template <class Deferred = void>
@@ -135,8 +131,6 @@ public:
 private:
     std::FILE* file_;
 };
-/// A FILE* the caller owns (the one instantiation there is).
-using file_sink = basic_file_sink<>;
 
 /// A std::ostream the caller owns.
 template <class Deferred = void>
@@ -155,8 +149,6 @@ public:
 private:
     std::ostream& out_;
 };
-/// A std::ostream the caller owns (the one instantiation there is).
-using stream_sink = basic_stream_sink<>;
 
 /// A growing vector of bytes; emptied if the archive is abandoned.
 template <class Deferred = void>
@@ -170,8 +162,6 @@ public:
 private:
     std::vector<std::byte>& out_;
 };
-/// A growing vector of bytes (the one instantiation there is).
-using memory_sink = basic_memory_sink<>;
 
 /// Forwards to the caller's write_callbacks (sink.hpp).
 template <class Deferred = void>
@@ -198,8 +188,6 @@ public:
 private:
     write_callbacks f_;
 };
-/// The caller's write_callbacks (the one instantiation there is).
-using function_sink = basic_function_sink<>;
 
 // The C callbacks: `self` is the write_sink; exceptions stay in its guard until the C call returns.
 
