@@ -62,7 +62,8 @@ struct file_identity {
 /// The identity of what `st` describes.
 [[nodiscard]] inline file_identity identity_of(struct ::stat const& st) noexcept { return {st.st_dev, st.st_ino}; }
 
-/// Hashes a file_identity for the hard-link table.
+/// Hashes a file_identity for the hard-link table (a template, so that the table's type is one too).
+template <class Deferred = void>
 struct file_identity_hash {
     /// Mixes device and inode.
     std::size_t operator()(file_identity id) const noexcept {
@@ -575,7 +576,7 @@ private:
     read_handle disk_; // only when xattrs, ACLs or file flags are asked for
     basic_owner_names<Deferred> names_;
     std::vector<level> levels_;
-    std::unordered_map<file_identity, std::string, file_identity_hash> links_;
+    std::unordered_map<file_identity, std::string, file_identity_hash<Deferred>> links_;
 };
 
 } // namespace cbound::archive::detail
