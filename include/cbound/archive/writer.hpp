@@ -58,6 +58,9 @@
 
 namespace cbound::archive {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// A format and the filter around it, as an archive name's ending announces them.
 struct archive_kind {
     archive::format format{}; ///< the archive format
