@@ -2,7 +2,7 @@
 // writer decides by the link fields, so a check of type() alone let a "regular file" become
 // a symlink to outside that was then chmod()ed through (as root, `link=/etc/shadow
 // mode=0644` makes it world-readable). Extraction judges what an entry will create.
-#include "attack_support.hpp"
+#include "attack_fixture.hpp"
 
 using namespace attack;
 

@@ -1,5 +1,5 @@
 // Fault cases 23-25: headers that disagree, corrupt data, and damaged archives.
-#include "attack_support.hpp"
+#include "attack_fixture.hpp"
 
 #include <cstdint>
 #include <random>

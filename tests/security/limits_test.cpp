@@ -1,5 +1,5 @@
 // Attack cases 21-22: compression bombs and sizes that lie.
-#include "attack_support.hpp"
+#include "attack_fixture.hpp"
 
 #include <new>
 #include <sys/resource.h>

@@ -1,6 +1,6 @@
 // Attack cases 9-18: symlinks and hardlinks that lead a later write outside the destination.
 // Cases 9-12 and 18 are permanent regression tests: famous extractors were bypassed there.
-#include "attack_support.hpp"
+#include "attack_fixture.hpp"
 
 using namespace attack;
 

@@ -1,5 +1,5 @@
 // Attack cases 19-20: dangerous mode bits and special files.
-#include "attack_support.hpp"
+#include "attack_fixture.hpp"
 
 #include <sys/types.h>
 #include <unistd.h>

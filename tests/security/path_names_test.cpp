@@ -1,5 +1,5 @@
 // Attack cases 1-8: member names that try to leave the destination or break name handling.
-#include "attack_support.hpp"
+#include "attack_fixture.hpp"
 
 using namespace attack;
 

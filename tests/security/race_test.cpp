@@ -1,7 +1,7 @@
 // Races: another process changes the tree while extraction runs. Extraction reaches every
 // folder by descriptor, one component at a time without following a symlink, so a folder
 // swapped for a symlink to outside can make entries fail or be refused, never write outside.
-#include "attack_support.hpp"
+#include "attack_fixture.hpp"
 
 #include <atomic>
 #include <chrono>

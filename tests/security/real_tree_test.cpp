@@ -1,7 +1,7 @@
 // Attack case 27: a symlink that is harmless as text but resolves through a link already
 // on disk. Its target is resolved against the real tree inside the destination, links
 // included, and must stay inside.
-#include "attack_support.hpp"
+#include "attack_fixture.hpp"
 
 using namespace attack;
 

@@ -58,6 +58,9 @@
 
 namespace cbound::archive {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// A format and the filter around it, as an archive name's ending announces them.
 struct archive_kind {
     archive::format format{}; ///< the archive format
@@ -65,6 +68,7 @@ struct archive_kind {
 };
 
 /// The format and filter for a file name such as "x.tar.zst" or "x.zip"; nullopt for an unknown ending.
+template <class Deferred = void>
 [[nodiscard]] inline std::optional<archive_kind> try_from_extension(std::string_view name) noexcept {
     if (detail::extension_rule const* rule = detail::find_extension(name))
         return archive_kind{rule->fmt, rule->compression};
@@ -72,6 +76,7 @@ struct archive_kind {
 }
 
 /// The format and filter for a file name such as "x.tar.zst" or "x.zip"; throws for an unknown ending.
+template <class Deferred = void>
 [[nodiscard]] inline archive_kind from_extension(std::string_view name) {
     if (detail::extension_rule const* rule = detail::find_extension(name)) return {rule->fmt, rule->compression};
     throw detail::make_error(errc::invalid_argument, "from_extension",
@@ -128,12 +133,14 @@ struct tree_options {
 class writer {
 public:
     /// Writes to a file at `path` (created or truncated; removed again if the archive is abandoned).
+    template <class Deferred = void>
     [[nodiscard]] static writer open(std::filesystem::path const& path, format fmt = format::pax,
                                      filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::path_sink>(path), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_path_sink<Deferred>>(path), fmt, compression, options);
     }
 
     /// Writes to a file at `path` in the format and filter its name announces ("out.tar.zst").
+    template <class Deferred = void>
     [[nodiscard]] static writer create(std::filesystem::path const& path, write_options const& options = {}) {
         archive_kind const kind = from_extension(path.filename().string());
         return open(path, kind.format, kind.filter, options);
@@ -143,44 +150,52 @@ public:
     /// tar's, pax, or ustar with pax headers only where needed). A missing or empty file becomes a
     /// new archive. A compressed or non-tar file is refused and left untouched; an abandoned append
     /// puts the file back as it was (a file it created is removed).
+    template <class Deferred = void>
     [[nodiscard]] static writer open_append(std::filesystem::path const& path, write_options const& options = {}) {
-        auto sink = std::make_unique<detail::append_sink>(path);
+        auto sink = std::make_unique<detail::basic_append_sink<Deferred>>(path);
         detail::write_target const target = sink->target();
         return writer(std::move(sink), target, options);
     }
 
     /// Writes to a descriptor the caller keeps owning (it stays open).
+    template <class Deferred = void>
     [[nodiscard]] static writer open_fd(int fd, format fmt = format::pax, filter compression = filter::none,
                                         write_options const& options = {}) {
-        return writer(std::make_unique<detail::fd_sink>(fd), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_fd_sink<Deferred>>(fd), fmt, compression, options);
     }
 
     /// Writes to a FILE* the caller keeps owning (flushed on close, not closed).
+    template <class Deferred = void>
     [[nodiscard]] static writer open_file(std::FILE* file, format fmt = format::pax, filter compression = filter::none,
                                           write_options const& options = {}) {
         if (file == nullptr) throw detail::make_error(errc::invalid_argument, "open_file", "the FILE* is null");
-        return writer(std::make_unique<detail::file_sink>(file), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_file_sink<Deferred>>(file), fmt, compression, options);
     }
 
     /// Writes to a stream that must outlive the writer (flushed on close).
+    template <class Deferred = void>
     [[nodiscard]] static writer open_stream(std::ostream& out CBOUND_LIFETIMEBOUND, format fmt = format::pax,
                                             filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::stream_sink>(out), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_stream_sink<Deferred>>(out), fmt, compression, options);
     }
 
     /// Writes into `out` (emptied first, and again if the archive is abandoned); it must outlive the writer.
+    template <class Deferred = void>
     [[nodiscard]] static writer open_memory(std::vector<std::byte>& out CBOUND_LIFETIMEBOUND, format fmt = format::pax,
                                             filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::memory_sink>(out), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_memory_sink<Deferred>>(out), fmt, compression, options);
     }
 
     /// Writes through caller-supplied functions (an exception they throw reaches the caller of the writer).
+    template <class Deferred = void>
     [[nodiscard]] static writer open_callbacks(write_callbacks callbacks, format fmt = format::pax,
                                                filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::function_sink>(std::move(callbacks)), fmt, compression, options);
+        return writer(std::make_unique<detail::basic_function_sink<Deferred>>(std::move(callbacks)), fmt, compression,
+                      options);
     }
 
     /// A whole archive in memory: `fill` adds the entries, the writer is closed, the bytes returned.
+    template <class Deferred = void>
     [[nodiscard]] static std::vector<std::byte> to_memory(format fmt, filter compression,
                                                           std::function<void(writer&)> const& fill,
                                                           write_options const& options = {}) {
@@ -213,6 +228,7 @@ public:
     }
 
     /// Adds an entry with a header under full control; its size, if set, must equal the data size.
+    template <class Deferred = void>
     void add(entry const& header, std::span<std::byte const> data = {}) {
         std::optional<std::int64_t> const declared = header.size();
         if (!declared) {
@@ -264,9 +280,13 @@ public:
     }
 
     /// Starts an entry whose data follows through write(); the size must be declared.
-    void begin_entry(entry_info const& info) { begin_entry(entry(info)); }
+    template <class Deferred = void>
+    void begin_entry(entry_info const& info) {
+        begin_entry(entry(info));
+    }
 
     /// Starts an entry whose data follows through write(); a regular file's size must be set.
+    template <class Deferred = void>
     void begin_entry(entry const& header) {
         detail::writer_state& s = ready("begin_entry");
         if (header.size()) {
@@ -283,16 +303,23 @@ public:
     }
 
     /// Writes the next part of the open entry's data; more than the declared size abandons the archive.
-    void write(std::span<std::byte const> data) { state("write").write(data); }
+    template <class Deferred = void>
+    void write(std::span<std::byte const> data) {
+        state("write").write(data);
+    }
 
     /// Ends the open entry; less data than declared abandons the archive.
-    void finish() { state("finish").finish(); }
+    template <class Deferred = void>
+    void finish() {
+        state("finish").finish();
+    }
 
     /// Adds the file, folder, symlink or device at `disk_path` under the name `archive_path`, with
     /// everything `options` says about a single file: a folder is added alone, without its contents,
     /// and a set `options.prefix` is the folder the entry goes in ("prefix/archive_path"), as add_tree
     /// puts what it finds below its prefix. Returns false when nothing was added: the filter refused
     /// the file, or it was left out with a warning (a socket, a file that changed while it was read).
+    template <class Deferred = void>
     bool add_file(std::filesystem::path const& disk_path, std::string const& archive_path,
                   tree_options const& options = {}) {
         detail::writer_state& s = ready("add_file");
@@ -300,7 +327,7 @@ public:
             std::error_code ec; // a missing file reaches the filter too, as in add_tree, and then fails below
             if (!options.filter(std::filesystem::directory_entry(disk_path, ec))) return false;
         }
-        detail::tree_walk walk(walk_settings(options));
+        detail::basic_tree_walk<Deferred> walk(walk_settings(options));
         detail::disk_output out{s, false};
         if (options.prefix && !options.prefix->empty())
             walk.file(disk_path, *options.prefix + "/" + archive_path, out);
@@ -312,15 +339,19 @@ public:
     /// Adds folder `dir` and everything below it, in sorted order, so equal trees give equal archives.
     /// Walked through descriptors (see detail/tree_walk.hpp); a second name of a file is stored as a
     /// hard link in tar formats; sockets and files that change during the walk are left out with a warning.
+    template <class Deferred = void>
     void add_tree(std::filesystem::path const& dir, tree_options const& options = {}) {
         detail::writer_state& s = ready("add_tree");
-        detail::tree_walk walk(walk_settings(options));
+        detail::basic_tree_walk<Deferred> walk(walk_settings(options));
         detail::disk_output out{s, true};
         walk.tree(dir, options.prefix ? *options.prefix : default_prefix(dir), out);
     }
 
     /// Writes the end of the archive and releases the destination; throws on failure. A second close does nothing.
-    void close() { state("close").close(); }
+    template <class Deferred = void>
+    void close() {
+        state("close").close();
+    }
 
     /// Abandons the archive: no trailer is written and the destination is undone where possible.
     void abandon() noexcept {
@@ -338,11 +369,13 @@ public:
     [[nodiscard]] ::archive* native_handle() const noexcept { return state_ ? state_->raw() : nullptr; }
 
 private:
+    template <class Deferred = void>
     writer(std::unique_ptr<detail::write_sink> sink, format fmt, filter compression, write_options const& options)
         : writer(std::move(sink), detail::target_of(fmt, compression), options) {}
 
+    template <class Deferred = void>
     writer(std::unique_ptr<detail::write_sink> sink, detail::write_target const& target, write_options const& options)
-        : state_(std::make_unique<detail::writer_state>(std::move(sink))) {
+        : state_(std::make_unique<detail::basic_writer_state<Deferred>>(std::move(sink))) {
         try {
             detail::configure(*state_, target, options);
             state_->open();
@@ -389,6 +422,7 @@ private:
         add_entry(s, header, data, data_entry, info.pathname.c_str(), declared, !keep_bytes);
     }
 
+    template <class Deferred = void>
     void add_entry(::archive_entry* header, std::span<std::byte const> data) {
         detail::writer_state& s = state("begin_entry");
         add_entry(s, header, data, carries_data(header), detail::writer_state::pathname_of(header),
@@ -416,6 +450,7 @@ private:
                                  detail::writer_state::safe_pathname(header));
     }
 
+    template <class Deferred = void>
     detail::tree_walk_settings walk_settings(tree_options const& options) const {
         detail::tree_walk_settings s{.filter = &options.filter,
                                      .follow_symlinks = options.follow_symlinks,
@@ -440,11 +475,13 @@ private:
         return s;
     }
 
+    template <class Deferred = void>
     static std::optional<std::int64_t> whole_seconds(std::optional<std::chrono::sys_seconds> t) {
         if (!t) return std::nullopt;
         return static_cast<std::int64_t>(t->time_since_epoch().count());
     }
 
+    template <class Deferred = void>
     static std::string default_prefix(std::filesystem::path const& dir) {
         std::string p = dir.lexically_normal().relative_path().generic_string();
         while (!p.empty() && p.back() == '/')

@@ -1,15 +1,10 @@
 // add_file: one file from disk, with every tree_options field that applies to a single file.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
 using namespace writer_test;
-using cbound_test::scratch_dir;
-namespace fs = std::filesystem;
 
 namespace {
 

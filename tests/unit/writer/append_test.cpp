@@ -1,9 +1,6 @@
 // writer::open_append: continuing an uncompressed tar made by GNU tar, bsdtar or Python, read
 // back by all three; compressed and non-tar files refused and left as they were.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <archive.h>
 
@@ -11,11 +8,6 @@
 #include <vector>
 
 using namespace writer_test;
-using cbound_test::have_tool;
-using cbound_test::run;
-using cbound_test::scratch_dir;
-using cbound_test::sh_quote;
-namespace fs = std::filesystem;
 
 namespace {
 

@@ -1,8 +1,5 @@
 // entry_info, the owned entry, file-name endings, and re-packing entries read by cbound's reader.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <chrono>
 #include <utility>

@@ -1,13 +1,9 @@
 // Failures: each must be a clear error, leave no leak, and never leave a well-formed partial archive.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <stdexcept>
 
 using namespace writer_test;
-using cbound_test::scratch_dir;
 
 namespace {
 

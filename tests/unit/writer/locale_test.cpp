@@ -1,9 +1,6 @@
 // Names are right whatever the thread's locale: the writer sets names as their bytes when
 // the locale is UTF-8 (no conversion) and as UTF-8 under a switched locale otherwise.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <cbound/archive/detail/locale.hpp>
 
@@ -11,10 +8,6 @@
 #include <locale.h>
 
 using namespace writer_test;
-using cbound_test::have_tool;
-using cbound_test::run;
-using cbound_test::scratch_dir;
-using cbound_test::sh_quote;
 
 namespace {
 

@@ -2,19 +2,12 @@
 // every writer format takes them without crashing. libarchive's _utf8 setters kept only a UTF-8
 // form that zip, 7z, mtree and shar could not convert, and they dereferenced the NULL name.
 // cbound stores such a name as its bytes, as the tree walk and bsdtar do.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <algorithm>
 #include <optional>
 
 using namespace writer_test;
-using cbound_test::have_tool;
-using cbound_test::run;
-using cbound_test::scratch_dir;
-using cbound_test::sh_quote;
 
 namespace {
 
@@ -188,15 +181,11 @@ TEST_CASE("is_utf8 on a C string checks only from the first byte past ASCII") {
 
 TEST_CASE("add_tree stores a second name of a file whose first name is not UTF-8 as a hard link to its bytes") {
     scratch_dir dir("w-names-tree");
-    namespace fs = std::filesystem;
     cbound_test::write_file(dir / "src" / bad_name, data);
     fs::create_hard_link(dir / "src" / bad_name, dir / "src" / "later");
     for (ar::format f : {ar::format::pax, ar::format::ustar, ar::format::gnutar}) {
         CAPTURE(name_of(f));
-        std::vector<std::byte> out;
-        ar::writer w = ar::writer::open_memory(out, f);
-        w.add_tree(dir / "src", {.prefix = ""});
-        w.close();
+        std::vector<std::byte> const out = tree_archive(dir / "src", {.prefix = ""}, f);
         std::optional<std::string> link;
         ar::reader r = ar::reader::open_memory(out);
         for (ar::entry_view e : r)

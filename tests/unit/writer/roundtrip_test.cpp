@@ -1,7 +1,5 @@
 // Every format × filter libarchive can write here: cbound writes, cbound's reader reads back.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
+#include "writer_fixture.hpp"
 
 #include <map>
 

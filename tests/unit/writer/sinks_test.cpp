@@ -1,8 +1,5 @@
 // Every destination receives the same archive bytes.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <cbound/posix.hpp>
 
@@ -10,7 +7,6 @@
 #include <sstream>
 
 using namespace writer_test;
-using cbound_test::scratch_dir;
 
 namespace {
 

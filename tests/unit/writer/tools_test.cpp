@@ -1,17 +1,10 @@
 // Archives cbound writes, read by the real tools: same names, contents, modes and times.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <chrono>
 #include <fstream>
 
 using namespace writer_test;
-using cbound_test::have_tool;
-using cbound_test::run;
-using cbound_test::scratch_dir;
-using cbound_test::sh_quote;
 
 namespace {
 

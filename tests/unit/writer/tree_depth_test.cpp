@@ -1,10 +1,7 @@
 // add_tree on deep trees: depth is bounded only far below any real tree when symlinks are not
 // followed (deeper than the descriptors a process may hold open, and than PATH_MAX), and a
 // symlink loop is caught by inode when they are.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -12,8 +9,6 @@
 #include <unistd.h>
 
 using namespace writer_test;
-using cbound_test::scratch_dir;
-namespace fs = std::filesystem;
 
 namespace {
 

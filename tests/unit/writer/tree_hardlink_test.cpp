@@ -1,17 +1,10 @@
 // add_tree with hard links: in tar formats a second name of a file is stored as a hard link to
 // the first (as tar does), and comes back as one from cbound's reader and from bsdtar -x.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <sys/stat.h>
 
 using namespace writer_test;
-using cbound_test::have_tool;
-using cbound_test::scratch_dir;
-using cbound_test::sh_quote;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -38,10 +31,7 @@ TEST_CASE("add_tree stores a file's second name as a hard link to the first in t
     scratch_dir dir("w-hard");
     fs::path const src = make_tree(dir);
     for (ar::format f : {ar::format::pax, ar::format::ustar, ar::format::gnutar}) {
-        std::vector<std::byte> out;
-        ar::writer w = ar::writer::open_memory(out, f);
-        w.add_tree(src, {.prefix = "src"});
-        w.close();
+        std::vector<std::byte> const out = tree_archive(src, {.prefix = "src"}, f);
         std::vector<std::string> links;
         ar::reader r = ar::reader::open_memory(out);
         for (ar::entry_view e : r) {
@@ -82,10 +72,7 @@ TEST_CASE("hard links from add_tree come back as one inode from bsdtar -x") {
 TEST_CASE("formats without hard links store each name with its data") {
     scratch_dir dir("w-hard-zip");
     fs::path const src = make_tree(dir);
-    std::vector<std::byte> out;
-    ar::writer w = ar::writer::open_memory(out, ar::format::zip);
-    w.add_tree(src, {.prefix = "src"});
-    w.close();
+    std::vector<std::byte> const out = tree_archive(src, {.prefix = "src"}, ar::format::zip);
     CHECK(read_back(out) == listing{{"src/", ""},
                                     {"src/a.txt", "shared data"},
                                     {"src/b/", ""},

@@ -2,10 +2,7 @@
 // never followed, a file swapped for a FIFO does not hang the walk. The swaps happen in the
 // filter callback, which runs after a folder is listed and before each child is opened: exactly
 // the window a path-based walk loses.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <atomic>
 #include <span>
@@ -14,8 +11,6 @@
 #include <sys/stat.h>
 
 using namespace writer_test;
-using cbound_test::scratch_dir;
-namespace fs = std::filesystem;
 
 namespace {
 

@@ -2,20 +2,13 @@
 // a folder archived twice gives the same bytes although its files were touched, chmod'ed and
 // created again in another order in between; the same archive without those options differs.
 // GNU tar with the matching options lists the same entries, times, owners and modes.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <chrono>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 using namespace writer_test;
-using cbound_test::have_tool;
-using cbound_test::scratch_dir;
-using cbound_test::sh_quote;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -49,11 +42,7 @@ fs::path make_tree(scratch_dir const& dir, bool reversed) {
 // What `dir` holds archived under `options` (prefix "src"), as pax bytes.
 std::vector<std::byte> archive_of(fs::path const& src, ar::tree_options options) {
     options.prefix = "src";
-    std::vector<std::byte> out;
-    ar::writer w = ar::writer::open_memory(out, ar::format::pax);
-    w.add_tree(src, options);
-    w.close();
-    return out;
+    return tree_archive(src, options);
 }
 
 ar::tree_options reproducible() {

@@ -1,9 +1,6 @@
 // add_tree with what an archive cannot hold (a socket anywhere, a FIFO in zip): left out with a
 // warning, as tar does, and the rest of the archive is made.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <cstring>
 
@@ -13,8 +10,6 @@
 #include <unistd.h>
 
 using namespace writer_test;
-using cbound_test::scratch_dir;
-namespace fs = std::filesystem;
 
 namespace {
 

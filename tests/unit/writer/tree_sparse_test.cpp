@@ -1,16 +1,11 @@
 // add_tree with files that have holes: found with SEEK_DATA/SEEK_HOLE (only for files whose
 // block count says they have holes), stored sparse, and extracted with the same bytes.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 using namespace writer_test;
-using cbound_test::scratch_dir;
-namespace fs = std::filesystem;
 
 namespace {
 

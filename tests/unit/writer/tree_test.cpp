@@ -1,15 +1,10 @@
 // add_file and add_tree: files from disk, in sorted order, links as links, filtered.
-#include "writer_test_support.hpp"
-
-#include <catch.hpp>
-#include <test_support.hpp>
+#include "writer_fixture.hpp"
 
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
 using namespace writer_test;
-using cbound_test::scratch_dir;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -25,22 +20,12 @@ fs::path make_tree(scratch_dir const& dir) {
     return src;
 }
 
-std::vector<std::string> names_in(std::span<std::byte const> archive) {
-    std::vector<std::string> names;
-    for (auto const& [name, data] : read_back(archive))
-        names.push_back(name);
-    return names;
-}
-
 } // namespace
 
 TEST_CASE("add_tree stores folders in sorted order, symlinks as links, with modes and data") {
     scratch_dir dir("w-tree");
     fs::path const src = make_tree(dir);
-    std::vector<std::byte> out;
-    ar::writer w = ar::writer::open_memory(out);
-    w.add_tree(src, {.prefix = "src"});
-    w.close();
+    std::vector<std::byte> const out = tree_archive(src, {.prefix = "src"});
     CHECK(names_in(out) == std::vector<std::string>{"src/", "src/a/", "src/a/y.txt", "src/a/z.txt", "src/b.txt",
                                                     "src/link", "src/skip.log"});
     ar::reader r = ar::reader::open_memory(out);
@@ -120,10 +105,7 @@ TEST_CASE("add_tree stores extended attributes only when asked") {
         return;
     }
     auto note_of = [&](ar::tree_options const& options) {
-        std::vector<std::byte> out;
-        ar::writer w = ar::writer::open_memory(out);
-        w.add_tree(src, options);
-        w.close();
+        std::vector<std::byte> const out = tree_archive(src, options);
         std::string note = "<none>";
         ar::reader r = ar::reader::open_memory(out);
         for (ar::entry_view e : r)

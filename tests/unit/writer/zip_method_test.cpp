@@ -1,11 +1,9 @@
 // Zip entries compressed with each method libarchive offers: store and deflate everywhere,
 // bzip2, lzma, xz and zstd from libarchive 3.8.0 on (features.hpp); asking an older release for
 // those is a clear error when the writer opens.
-#include "writer_test_support.hpp"
+#include "writer_fixture.hpp"
 
 #include "test_support.hpp"
-
-#include <catch.hpp>
 
 #include <map>
 

@@ -49,6 +49,9 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// The device and inode that name one file on disk.
 struct file_identity {
     ::dev_t dev = 0; ///< the device
@@ -59,7 +62,8 @@ struct file_identity {
 /// The identity of what `st` describes.
 [[nodiscard]] inline file_identity identity_of(struct ::stat const& st) noexcept { return {st.st_dev, st.st_ino}; }
 
-/// Hashes a file_identity for the hard-link table.
+/// Hashes a file_identity for the hard-link table (a template, so that the table's type is one too).
+template <class Deferred = void>
 struct file_identity_hash {
     /// Mixes device and inode.
     std::size_t operator()(file_identity id) const noexcept {
@@ -97,7 +101,8 @@ inline constexpr std::size_t max_tree_depth = 4096;
 inline constexpr std::size_t max_followed_depth = 256;
 
 /// Owner and group names by id, each looked up once per walk (as libarchive's standard lookup caches them).
-class owner_names {
+template <class Deferred = void>
+class basic_owner_names {
 public:
     /// The user name of `uid`, or null when it has none.
     [[nodiscard]] char const* user(::uid_t uid) { return find(users_, uid, true); }
@@ -152,10 +157,11 @@ private:
 ///
 /// `Out` has `void entry(::archive_entry* header, int data_fd, std::string const& disk_path)` (data_fd is
 /// -1 unless the entry is a regular file whose data follows) and `void warn(warning)`.
-class tree_walk {
+template <class Deferred = void>
+class basic_tree_walk {
 public:
     /// A walk configured by `settings` (the filter it points to must outlive the walk).
-    explicit tree_walk(tree_walk_settings settings) : settings_(std::move(settings)) {
+    explicit basic_tree_walk(tree_walk_settings settings) : settings_(std::move(settings)) {
         if (settings_.xattrs || settings_.acls || settings_.file_flags) {
             // Only for what the caller asked: archive_read_disk would otherwise probe every file.
             disk_.reset(archive_read_disk_new());
@@ -568,9 +574,9 @@ private:
     char const* operation_ = "add_tree"; // names the call in warnings
     entry header_;     // the one header every entry of the walk is described in (an entry, for the edit hook)
     read_handle disk_; // only when xattrs, ACLs or file flags are asked for
-    owner_names names_;
+    basic_owner_names<Deferred> names_;
     std::vector<level> levels_;
-    std::unordered_map<file_identity, std::string, file_identity_hash> links_;
+    std::unordered_map<file_identity, std::string, file_identity_hash<Deferred>> links_;
 };
 
 } // namespace cbound::archive::detail

@@ -38,6 +38,9 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// Where the entries of a tar file end, and the format to continue it in.
 struct tar_end {
     std::int64_t offset = 0; ///< where the end-of-archive zero blocks start (the file's size when it has none)
@@ -46,6 +49,7 @@ struct tar_end {
 
 /// Reads the tar archive in `fd` (a regular file of `size` bytes) to its end; refuses anything
 /// else. `name` is the file's path, for messages.
+template <class Deferred = void>
 [[nodiscard]] inline tar_end find_tar_end(int fd, std::int64_t size, std::string const& name) {
     tar_end end{0, target_of(format::pax, filter::none)};
     end.target.set_format = &archive_write_set_format_pax_restricted;
@@ -99,10 +103,11 @@ struct tar_end {
 }
 
 /// A tar file opened for appending: written from the end of its entries on; put back as it was if abandoned.
-class append_sink final : public write_sink {
+template <class Deferred = void>
+class basic_append_sink final : public write_sink {
 public:
     /// Opens (or creates) the file at `path` and finds where its entries end.
-    explicit append_sink(std::filesystem::path path) : path_(std::move(path)), name_(path_.string()) {
+    explicit basic_append_sink(std::filesystem::path path) : path_(std::move(path)), name_(path_.string()) {
         fd_.reset(::open(path_.c_str(), O_RDWR | O_CLOEXEC));
         if (!fd_ && errno == ENOENT) {
             fd_.reset(::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666));

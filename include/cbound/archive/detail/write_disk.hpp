@@ -20,7 +20,11 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// Copies the open entry's data from descriptor `fd`, through `buffer` (allocated on first use).
+template <class Deferred = void>
 inline void copy_data(writer_state& w, int fd, std::string const& path, std::unique_ptr<std::byte[]>& buffer) {
     // One buffer for the whole walk, left uninitialized (read() fills what is used): a fresh
     // one per file costs an allocation that also makes malloc consolidate its free lists.
@@ -46,6 +50,7 @@ struct disk_output {
     std::unique_ptr<std::byte[]> buffer{}; ///< file data on its way in, shared by every file of the walk
 
     /// Writes one entry, its data read from `data` unless that is -1.
+    template <class Deferred = void>
     void entry(::archive_entry* header, int data, std::string const& disk_path) {
         try {
             w.begin(header);
@@ -60,7 +65,10 @@ struct disk_output {
         ++added;
     }
     /// Records a warning of the walk.
-    void warn(warning found) { w.warnings.push_back(std::move(found)); }
+    template <class Deferred = void>
+    void warn(warning found) {
+        w.warnings.push_back(std::move(found));
+    }
 };
 
 } // namespace cbound::archive::detail

@@ -18,6 +18,9 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// libarchive's setter for a format cbound can write, or nullptr for read-only formats.
 [[nodiscard]] constexpr auto format_setter(format f) noexcept -> int (*)(::archive*) {
     switch (f) {
@@ -79,6 +82,7 @@ struct write_target {
 };
 
 /// The target for `fmt` and `compression`; throws for a format or filter libarchive cannot write.
+template <class Deferred = void>
 [[nodiscard]] inline write_target target_of(format fmt, filter compression) {
     auto const set_format = format_setter(fmt);
     if (set_format == nullptr)
@@ -88,6 +92,7 @@ struct write_target {
 }
 
 /// Sets the zip compression method on `s`, refusing what the libarchive compiled against lacks.
+template <class Deferred = void>
 inline void set_zip_method(writer_state& s, format fmt, zip_compression method) {
     std::string const name(to_string(method));
     if (fmt != format::zip) throw make_error(errc::invalid_argument, "open", "zip_method applies to zip archives only");
@@ -152,6 +157,7 @@ inline constexpr std::array extension_rules{
 };
 
 /// The rule whose ending `name` has (case-insensitively), or nullptr.
+template <class Deferred = void>
 [[nodiscard]] inline extension_rule const* find_extension(std::string_view name) noexcept {
     std::string lower(name);
     std::transform(lower.begin(), lower.end(), lower.begin(),

@@ -30,6 +30,9 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// Where a writer's bytes go; failures are reported by throwing.
 class write_sink {
 public:
@@ -56,6 +59,7 @@ public:
 };
 
 /// Writes all of `bytes` to `fd`, retrying after signals and partial writes.
+template <class Deferred = void>
 inline void write_all(int fd, std::span<std::byte const> bytes, std::string_view pathname) {
     while (!bytes.empty()) {
         ssize_t const n = retry_on_signal([&] { return ::write(fd, bytes.data(), bytes.size()); });
@@ -65,9 +69,10 @@ inline void write_all(int fd, std::span<std::byte const> bytes, std::string_view
 }
 
 /// A descriptor the caller owns and keeps open.
-class fd_sink final : public write_sink {
+template <class Deferred = void>
+class basic_fd_sink final : public write_sink {
 public:
-    explicit fd_sink(int fd) : fd_(fd) {}
+    explicit basic_fd_sink(int fd) : fd_(fd) {}
     void write(std::span<std::byte const> bytes) override { write_all(fd_, bytes, {}); }
     [[nodiscard]] int descriptor() const noexcept override { return fd_; }
 
@@ -76,9 +81,10 @@ private:
 };
 
 /// A file cbound creates (or truncates) and closes; removed again if the archive is abandoned.
-class path_sink final : public write_sink {
+template <class Deferred = void>
+class basic_path_sink final : public write_sink {
 public:
-    explicit path_sink(std::filesystem::path path) : path_(std::move(path)), name_(path_.string()) {
+    explicit basic_path_sink(std::filesystem::path path) : path_(std::move(path)), name_(path_.string()) {
         fd_.reset(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
         if (!fd_) throw errno_error(errno, "open", name_, path_subject::archive);
         struct ::stat st {};
@@ -107,9 +113,10 @@ private:
 };
 
 /// A FILE* the caller owns and keeps open.
-class file_sink final : public write_sink {
+template <class Deferred = void>
+class basic_file_sink final : public write_sink {
 public:
-    explicit file_sink(std::FILE* file) : file_(file) {}
+    explicit basic_file_sink(std::FILE* file) : file_(file) {}
     void write(std::span<std::byte const> bytes) override {
         errno = 0; // fwrite sets errno only where the C library does: 0 then reads as EIO
         if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
@@ -126,9 +133,10 @@ private:
 };
 
 /// A std::ostream the caller owns.
-class stream_sink final : public write_sink {
+template <class Deferred = void>
+class basic_stream_sink final : public write_sink {
 public:
-    explicit stream_sink(std::ostream& out) : out_(out) {}
+    explicit basic_stream_sink(std::ostream& out) : out_(out) {}
     void write(std::span<std::byte const> bytes) override {
         out_.write(reinterpret_cast<char const*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
         if (!out_) throw make_error(errc::stream_failed, "write", "the output stream failed", {}, status::fatal);
@@ -143,9 +151,10 @@ private:
 };
 
 /// A growing vector of bytes; emptied if the archive is abandoned.
-class memory_sink final : public write_sink {
+template <class Deferred = void>
+class basic_memory_sink final : public write_sink {
 public:
-    explicit memory_sink(std::vector<std::byte>& out) : out_(out) {}
+    explicit basic_memory_sink(std::vector<std::byte>& out) : out_(out) {}
     void open() override { out_.clear(); }
     void write(std::span<std::byte const> bytes) override { out_.insert(out_.end(), bytes.begin(), bytes.end()); }
     void abort() noexcept override { out_.clear(); }
@@ -155,9 +164,10 @@ private:
 };
 
 /// Forwards to the caller's write_callbacks (sink.hpp).
-class function_sink final : public write_sink {
+template <class Deferred = void>
+class basic_function_sink final : public write_sink {
 public:
-    explicit function_sink(write_callbacks f) : f_(std::move(f)) {
+    explicit basic_function_sink(write_callbacks f) : f_(std::move(f)) {
         if (!f_.write) throw make_error(errc::invalid_argument, "open", "the sink has no write function");
     }
     void open() override {
@@ -182,6 +192,7 @@ private:
 // The C callbacks: `self` is the write_sink; exceptions stay in its guard until the C call returns.
 
 /// archive_open_callback for a write_sink.
+template <class Deferred = void>
 inline int sink_open(::archive* a, void* self) {
     auto* s = static_cast<write_sink*>(self);
     return s->guard.run(a, ARCHIVE_FATAL, [&] {
@@ -191,6 +202,7 @@ inline int sink_open(::archive* a, void* self) {
 }
 
 /// archive_write_callback for a write_sink.
+template <class Deferred = void>
 inline la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::size_t length) {
     auto* s = static_cast<write_sink*>(self);
     if (s->discarding) return static_cast<la_ssize_t>(length);
@@ -202,6 +214,7 @@ inline la_ssize_t sink_write(::archive* a, void* self, void const* buffer, std::
 }
 
 /// archive_close_callback for a write_sink; skipped after a failure, which gets abort() instead.
+template <class Deferred = void>
 inline int sink_close(::archive* a, void* self) {
     auto* s = static_cast<write_sink*>(self);
     if (s->discarding) return ARCHIVE_OK;

@@ -24,13 +24,17 @@
 
 namespace cbound::archive::detail {
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// Bytes placed at increasing offsets (gaps read as zeros), in memory up to a limit, then in a temporary file.
-class spill_buffer {
+template <class Deferred = void>
+class basic_spill_buffer {
 public:
     /// How much an entry keeps in memory before it spills to a temporary file.
     static constexpr std::size_t default_memory_limit = std::size_t{1} << 20;
 
-    explicit spill_buffer(std::size_t memory_limit = default_memory_limit) : limit_(memory_limit) {}
+    explicit basic_spill_buffer(std::size_t memory_limit = default_memory_limit) : limit_(memory_limit) {}
 
     /// Places `data` at `offset`, which must not lie before the end of what is there.
     void put(std::uint64_t offset, std::span<std::byte const> data) {
@@ -99,5 +103,8 @@ private:
     unique_fd file_;
     std::uint64_t size_ = 0;
 };
+
+/// Data of unknown size on its way into an entry (the one instantiation there is).
+using spill_buffer = basic_spill_buffer<>;
 
 } // namespace cbound::archive::detail

@@ -31,24 +31,29 @@ namespace cbound::archive::detail {
 /// Where a writer is in its life; a moved-from writer has no state at all.
 enum class writer_phase { ready, in_entry, failed, closed };
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
+
 /// Everything a writer owns: the destination, the libarchive handle, the open entry, warnings.
-class writer_state {
+template <class Deferred = void>
+class basic_writer_state {
 public:
     /// A state writing into `sink`; the handle is set up and opened by the writer.
-    explicit writer_state(std::unique_ptr<write_sink> destination)
+    explicit basic_writer_state(std::unique_ptr<write_sink> destination)
         : sink(std::move(destination)), handle(archive_write_new()), scratch(archive_entry_new()),
           unwinding(std::uncaught_exceptions()), utf8_thread(thread_locale_is_utf8()) {
         if (!handle || !scratch) throw std::bad_alloc();
     }
-    writer_state(writer_state const&) = delete;
-    writer_state& operator=(writer_state const&) = delete;
+    basic_writer_state(basic_writer_state const&) = delete;
+    basic_writer_state& operator=(basic_writer_state const&) = delete;
 
     /// Closes normally between entries; abandons the archive during unwinding or mid-entry.
-    ~writer_state() { finish_quietly(); }
+    ~basic_writer_state() { finish_quietly(); }
 
     /// Opens the handle onto the sink (the format and filter are set up already).
     void open() {
-        int const st = archive_write_open2(raw(), sink.get(), &sink_open, &sink_write, &sink_close, nullptr);
+        int const st = archive_write_open2(raw(), sink.get(), &sink_open<Deferred>, &sink_write<Deferred>,
+                                           &sink_close<Deferred>, nullptr);
         if (st < ARCHIVE_OK) fail_from_archive(st, "open");
         opened = true;
     }
@@ -63,7 +68,8 @@ public:
     }
 
     /// Throws the error of a call made in the wrong phase (`s` null: on a moved-from writer).
-    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void unusable(writer_state const* s, char const* operation) {
+    [[noreturn]] [[gnu::cold]] [[gnu::noinline]] static void unusable(basic_writer_state const* s,
+                                                                      char const* operation) {
         char const* why = "the writer was moved from";
         if (s != nullptr) {
             switch (s->phase) {
@@ -315,6 +321,9 @@ private:
         abandon();
     }
 };
+
+/// The state of a writer (the one instantiation there is).
+using writer_state = basic_writer_state<>;
 
 /// Forgets the open entry's borrowed name when the call that lent it ends, however it ends.
 class name_lease {

@@ -1,4 +1,4 @@
-// Helpers shared by the writer tests.
+// Helpers shared by the writer tests: the names every test uses, reading archives back, trees into archives.
 #pragma once
 
 #include "catch_support.hpp"
@@ -7,6 +7,7 @@
 #include <cbound/archive/writer.hpp>
 
 #include <cstddef>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +17,11 @@
 namespace writer_test {
 
 namespace ar = cbound::archive;
+namespace fs = std::filesystem;
+using cbound_test::have_tool;
+using cbound_test::run;
+using cbound_test::scratch_dir;
+using cbound_test::sh_quote;
 
 /// The bytes of `s`, viewed (no copy).
 inline std::span<std::byte const> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
@@ -43,6 +49,24 @@ inline listing read_back(std::span<std::byte const> archive, ar::reader_options 
     ar::reader r = ar::reader::open_memory(archive, options);
     for (ar::entry_view e : r)
         out.emplace_back(std::string(e.pathname()), text_of(e.read_all(1 << 24)));
+    return out;
+}
+
+/// The entry names cbound's reader sees in `archive`, in order.
+inline std::vector<std::string> names_in(std::span<std::byte const> archive) {
+    std::vector<std::string> names;
+    for (auto const& [name, data] : read_back(archive))
+        names.push_back(name);
+    return names;
+}
+
+/// The archive in format `f` that add_tree makes of folder `src` with `options`.
+inline std::vector<std::byte> tree_archive(fs::path const& src, ar::tree_options const& options,
+                                           ar::format f = ar::format::pax) {
+    std::vector<std::byte> out;
+    ar::writer w = ar::writer::open_memory(out, f);
+    w.add_tree(src, options);
+    w.close();
     return out;
 }
 
