@@ -1,16 +1,19 @@
 // cbound::archive — a small pool of threads that finish extracted files (internal).
 //
-// Decoding stays on the reading thread, and so does everything that touches names: folders,
-// creating each file (O_CREAT | O_EXCL beneath the destination), links, renames. So archive
-// order holds where it matters (a folder before its contents, the same name twice, a link
-// after its target) without any bookkeeping of names here. What the pool does is the part
-// that needs no name: write a small file's data to its open descriptor, extend it over a
-// trailing hole, set its mode and times, and close it. The bytes in flight are bounded; the
-// reading thread waits when the bound is reached. The pool owns no process-wide state and
-// joins its threads on every path (its destructor finishes what was handed over, then joins).
+// Decoding stays on the reading thread, and so does every name change but one: folders,
+// links, renames and replacing what is there. A worker creates a new small file (openat2 with
+// O_CREAT | O_EXCL | O_NOFOLLOW beneath the destination's descriptor, no symlink on the way:
+// creation is the kernel's main cost per file), writes its data, extends it over a trailing
+// hole, sets its mode and times, and closes it. A creation that meets anything unusual
+// (something at the name, a missing folder, a symlink) does nothing and says so: the reading
+// thread then does it the careful way. Archive order is the reading thread's to keep (it
+// tracks the names in flight). The bytes in flight are bounded; the reading thread waits when
+// the bound is reached. The pool owns no process-wide state and joins its threads on every
+// path (its destructor finishes what was handed over, then joins).
 #pragma once
 
 #include <cbound/archive/detail/errno.hpp>
+#include <cbound/archive/detail/extract_dirfd.hpp>
 #include <cbound/posix.hpp>
 
 #include <algorithm>
@@ -21,9 +24,11 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -38,7 +43,10 @@ struct finish_job {
         std::int64_t offset;
         std::size_t start, size;
     };
-    unique_fd fd;               ///< created by the reading thread; closed by the worker
+    unique_fd fd;               ///< the file, when the reading thread created it; closed by the worker
+    int root = -1;              ///< else the destination (kept open by the reading thread) ...
+    std::string relative;       ///< ... and the file's path below it, for the worker to create
+    mode_t create_mode = 0;     ///< the mode to create it with
     std::vector<char> data;     ///< every piece, back to back
     std::vector<piece> pieces;  ///< where each piece goes (a sparse file has gaps between them)
     std::int64_t size = 0;      ///< the declared size: a file ending in a hole is extended to it
@@ -47,6 +55,7 @@ struct finish_job {
     bool set_times = false;     ///< futimens to `times`
     struct timespec times[2]{}; ///< access and modification times
     // Written by the worker, read by the reading thread once `finished` (under the pool's lock).
+    int create_error = 0;         ///< why the worker did not create the file (nothing done); 0 if it did
     int error = 0;                ///< the errno of the failed step; 0 when all went well
     char const* failed_step = ""; ///< what failed, for the entry's report row
     dev_t device = 0;             ///< the file's inode, to remove only this file after a failure
@@ -102,6 +111,10 @@ public:
         wake_reader_.wait(lock, [&] { return job.finished; });
     }
 
+    /// Finishes `job` on the calling thread: the steps a worker takes, for a file the reading
+    /// thread had to create itself.
+    static void finish_here(finish_job& job) noexcept { finish(job); }
+
 private:
     void work() {
         for (;;) {
@@ -123,8 +136,17 @@ private:
         }
     }
 
-    /// The steps a file created by the reading thread still needs; never throws.
+    /// Creates the file unless the reading thread did, then writes it and sets its metadata; never throws.
     static void finish(finish_job& job) noexcept {
+        if (!job.fd) {
+            constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+            int const created = openat2_beneath(job.root, job.relative.c_str(), flags, job.create_mode);
+            if (created < 0) {
+                job.create_error = errno != 0 ? errno : EIO;
+                return;
+            }
+            job.fd.reset(created);
+        }
         int const fd = job.fd.get();
         auto failed = [&](char const* step) {
             job.error = errno != 0 ? errno : EIO;
