@@ -4,7 +4,9 @@
 # folder (a tmpfs and a disk: creating a file costs the kernel very different amounts
 # there). Runs are interleaved (the order of the sides rotates every round), each into a
 # fresh destination, with `sync` before each; the median of the rounds is printed with the
-# load average, then the system calls per file of each side under `strace -f -c`.
+# load average, with cbound's processor time (its reading thread's and the process's, which
+# move little with load, unlike wall time), then the system calls per file of each side
+# under `strace -f -c`.
 #
 #   tests/bench/extract_compare.sh [options] [folder...]    (default folders: /dev/shm and the build folder)
 #     --reps N        rounds per workload (default 5)
@@ -64,16 +66,21 @@ for place in "${places[@]}"; do
     for archive in "$small" "$big"; do
         label=$(basename "$archive" .tar)
         cat "$archive" >/dev/null # the archive is read from the page cache by every side
-        declare -A times=()
+        declare -A times=() cpu=()
         load_before=$(loadavg)
         for ((round = 0; round < reps; ++round)); do
             for ((k = 0; k < ${#sides[@]}; ++k)); do
                 side=${sides[$(((k + round) % ${#sides[@]}))]}
                 rm -rf "$dest" && mkdir -p "$dest" && sync
                 start=$(date +%s%N)
-                $(command_of "$side" "$archive" "$dest") >/dev/null
+                out=$($(command_of "$side" "$archive" "$dest"))
                 end=$(date +%s%N)
                 times[$side]+="$(((end - start) / 1000)) "
+                # cbound's processor time: its reading thread's and the whole process's (ns)
+                for key in reader_cpu_ns process_cpu_ns; do
+                    value=$(echo "$out" | tr ' ' '\n' | sed -n "s/^$key=//p")
+                    [ -z "$value" ] || cpu["$side $key"]+="$((value / 1000)) "
+                done
             done
         done
         rm -rf "$dest"
@@ -87,7 +94,13 @@ for place in "${places[@]}"; do
         awk -v f="$fs" -v l="$label" -v p="$m_cbound_pool" -v o="$m_cbound_1" -v b="$m_bsdtar" -v g="$m_GNU_tar" \
             'BEGIN { printf "  %s %s ratios: pool/bsdtar %.2f  pool/GNU-tar %.2f  1-thread/bsdtar %.2f  1-thread/GNU-tar %.2f\n",
                      f, l, p / b, p / g, o / b, o / g }'
-        unset times
+        for side in cbound-1 cbound-pool; do
+            r=$(echo "${cpu[$side reader_cpu_ns]}" | tr ' ' '\n' | grep . | median)
+            p=$(echo "${cpu[$side process_cpu_ns]}" | tr ' ' '\n' | grep . | median)
+            awk -v f="$fs" -v l="$label" -v s="$side" -v r="$r" -v p="$p" \
+                'BEGIN { printf "  %s %s %s processor time: reading thread %.3f s, process %.3f s\n", f, l, s, r / 1e6, p / 1e6 }'
+        done
+        unset times cpu
     done
 done
 
