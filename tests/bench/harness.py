@@ -313,6 +313,8 @@ class Bench:
             sides = {
                 "raw": opt(extract_raw, "extract", path, str(dest)),
                 "cbound": opt(extract_cb, "extract", path, str(dest)),
+                # the reading thread alone (extract_options::threads = 1): what the pool adds
+                "cbound 1 thread": opt(extract_cb, "extract", path, str(dest), "1"),
                 "bsdtar": ["bsdtar", "-xf", path, "-C", str(dest)] if bsdtar else None,
                 "GNU tar": [gnutar, "-xf", path, "-C", str(dest)] if gnutar else None,
             }

@@ -35,6 +35,14 @@ void make_ordered_archive(fs::path const& archive) {
            "t.close()\n");
 }
 
+/// snapshot() with the times of folders dropped: a folder no entry names keeps the time its
+/// last file was made, which differs from run to run.
+std::map<std::string, node> without_folder_times(std::map<std::string, node> tree) {
+    for (auto& [path, n] : tree)
+        if (n.type == 'd') n.mtime = 0;
+    return tree;
+}
+
 ca::extract_options with_threads(unsigned threads) {
     ca::extract_options o;
     o.threads = threads;
@@ -109,4 +117,107 @@ TEST_CASE("a corrupt entry on the way to the pool fails by name and leaves no pa
     INFO(failed_name);
     REQUIRE(!failed_name.empty());
     CHECK_FALSE(fs::exists(fs::symlink_status(work / "dest" / failed_name)));
+}
+
+// Workers create the small files themselves. The reading thread keeps archive order by the
+// names in flight: a file waits for one at its own name or at a folder above it, and one a
+// worker could not create (something at its name) is made the careful way when its turn comes.
+
+TEST_CASE("the same name many times in a row ends with the last one, as with one thread", "[extract][pool]") {
+    cbound_test::scratch_dir work("pool-same");
+    python_tar(work / "same.tar", "for k in range(40):\n"
+                                  "    for name in ('same', 'd/same', 'other%d' % k):\n"
+                                  "        d = (b'%s %d ' % (name.encode(), k)) * (k + 1)\n"
+                                  "        i = tarfile.TarInfo(name); i.size = len(d); i.mtime = 1600000000 + k\n"
+                                  "        t.addfile(i, io.BytesIO(d))\n");
+    ca::extract_report const alone = extract_file(work / "same.tar", work / "one", with_threads(1));
+    for (int run = 0; run < 4; ++run) {
+        fs::path const dest = work / ("pool" + std::to_string(run));
+        ca::extract_report const pooled = extract_file(work / "same.tar", dest, with_threads(4));
+        CHECK(pooled.extracted == 3 * 40);
+        CHECK(pooled.bytes_written == alone.bytes_written);
+        CHECK(cbound_test::read_file(dest / "same").rfind("same 39 ", 0) == 0);
+        CHECK(without_folder_times(snapshot(dest)) == without_folder_times(snapshot(work / "one")));
+    }
+}
+
+TEST_CASE("a file where a folder was, then a file below that name, end as with one thread", "[extract][pool]") {
+    cbound_test::scratch_dir work("pool-above");
+    // x<k> is a folder with a file, then a file (replacing the folder), then a name below it,
+    // which must find the file in the way whatever the workers did meanwhile.
+    python_tar(work / "above.tar", "def add(name, kind=tarfile.REGTYPE):\n"
+                                   "    i = tarfile.TarInfo(name); i.type = kind; i.mtime = 1600000000\n"
+                                   "    d = name.encode() * 50 if kind == tarfile.REGTYPE else b''\n"
+                                   "    i.size = len(d)\n"
+                                   "    t.addfile(i, io.BytesIO(d) if d else None)\n"
+                                   "for k in range(20):\n"
+                                   "    add('x%d' % k, tarfile.DIRTYPE)\n"
+                                   "    add('x%d/a' % k)\n"
+                                   "    add('x%d' % k)\n"
+                                   "    add('x%d/y' % k)\n");
+    ca::extract_options o = with_threads(1);
+    o.existing = ca::overwrite::always_replace;
+    o.failure = ca::on_failure::skip;
+    ca::extract_report const alone = extract_file(work / "above.tar", work / "one", o);
+    REQUIRE(alone.failed == 20); // each x<k>/y
+    o.threads = 4;
+    for (int run = 0; run < 4; ++run) {
+        fs::path const dest = work / ("pool" + std::to_string(run));
+        ca::extract_report const pooled = extract_file(work / "above.tar", dest, o);
+        REQUIRE(pooled.entries.size() == alone.entries.size());
+        for (std::size_t i = 0; i < alone.entries.size(); ++i) {
+            INFO(alone.entries[i].pathname);
+            CHECK(pooled.entries[i].pathname == alone.entries[i].pathname);
+            CHECK(pooled.entries[i].outcome == alone.entries[i].outcome);
+        }
+        CHECK(snapshot(dest) == snapshot(work / "one"));
+    }
+}
+
+TEST_CASE("a failure that stops the extraction leaves none of the files after it", "[extract][pool]") {
+    cbound_test::scratch_dir work("pool-stop");
+    python_tar(work / "stop.tar", "def add(name):\n"
+                                  "    d = name.encode() * 20\n"
+                                  "    i = tarfile.TarInfo(name); i.size = len(d)\n"
+                                  "    t.addfile(i, io.BytesIO(d))\n"
+                                  "for k in range(200): add('before%d' % k)\n"
+                                  "add('d')\n"
+                                  "for k in range(200): add('after%d' % k)\n");
+    for (int run = 0; run < 4; ++run) {
+        fs::path const dest = work / ("dest" + std::to_string(run));
+        cbound_test::write_file(dest / "d/inner", "x"); // a non-empty folder where the file d goes
+        try {
+            (void)extract_file(work / "stop.tar", dest, with_threads(4));
+            FAIL("no exception");
+        } catch (ca::error const& e) {
+            CHECK(e.pathname() == "d");
+            CHECK(e.code() == std::errc::directory_not_empty);
+        }
+        std::size_t before = 0, after = 0;
+        for (auto const& item : fs::directory_iterator(dest)) {
+            std::string const name = item.path().filename().string();
+            before += name.rfind("before", 0) == 0;
+            after += name.rfind("after", 0) == 0;
+            CHECK(name.rfind(".cbound-", 0) == std::string::npos);
+        }
+        CHECK(before == 200);
+        CHECK(after == 0);
+        CHECK(cbound_test::read_file(dest / "d/inner") == "x");
+    }
+}
+
+TEST_CASE("files skipped as already there count no bytes written, as with one thread", "[extract][pool]") {
+    cbound_test::scratch_dir work("pool-never");
+    make_ordered_archive(work / "o.tar");
+    ca::extract_options o = with_threads(1);
+    o.existing = ca::overwrite::never;
+    (void)extract_file(work / "o.tar", work / "one", with_threads(1));
+    (void)extract_file(work / "o.tar", work / "pool", with_threads(1));
+    ca::extract_report const alone = extract_file(work / "o.tar", work / "one", o);
+    o.threads = 4;
+    ca::extract_report const pooled = extract_file(work / "o.tar", work / "pool", o);
+    CHECK(alone.skipped > 8 * 60);
+    CHECK(pooled.skipped == alone.skipped);
+    CHECK(pooled.bytes_written == alone.bytes_written);
+    CHECK(snapshot(work / "pool") == snapshot(work / "one"));
 }

@@ -11,6 +11,7 @@
 
 #include <archive.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -74,6 +75,12 @@ public:
         report_.bytes_written += n;
         if (limits().max_entry_bytes != 0 && entry_bytes > limits().max_entry_bytes)
             throw limit("entry data exceeds " + std::to_string(limits().max_entry_bytes) + " bytes", name);
+    }
+
+    /// Takes back `n` bytes counted as written that were not (a file skipped after its data was decoded).
+    void unwritten(std::uint64_t n) noexcept {
+        report_.bytes_written -= n;
+        told_bytes_ = std::min(told_bytes_, report_.bytes_written);
     }
 
     /// Throws when the entry declares more data than the per-entry limit.

@@ -15,11 +15,15 @@
 //     hard link carrying data (newc cpio, pax) is linked and the data written through it only
 //     when its target is an inode this extraction made (inodes, not names: a name can be
 //     replaced by a link to a file outside);
-//   - small new files (the common case) are finished on a pool of threads when
-//     extract_options::threads allows: the reading thread decodes the data and creates the
-//     file, a worker writes it and sets its mode and times (extract_pool.hpp). Anything that
-//     is not such a file first waits for every file handed over, so names change in archive
-//     order, a hard link finds its target complete, and the report stays in archive order;
+//   - small new files (the common case) are made on a pool of threads when
+//     extract_options::threads allows: the reading thread decodes the data, a worker creates
+//     the file beneath the destination's descriptor, writes it and sets its mode and times
+//     (extract_pool.hpp). A file waits for the files in flight at its own name or at a folder
+//     above it, and its folder exists before it goes; a worker that finds anything unusual
+//     leaves the file to the reading thread, which makes it the careful way when its turn
+//     comes. Anything that is not such a file first waits for every file handed over, so
+//     names change in archive order, a hard link finds its target complete, and the report
+//     stays in archive order;
 //   - folder modes, times, ACLs and xattrs are applied at the end, each folder reached again
 //     by descriptor; a symlink's xattrs are not restored (a warning in its report row).
 // Nothing process-wide is touched (no chdir, no umask change), so extractions on many
@@ -50,6 +54,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -114,6 +119,8 @@ private:
     static constexpr std::int64_t max_handed_file = 1 << 20;
     static constexpr std::size_t max_bytes_in_flight = 64u << 20;
     static constexpr std::size_t max_handed_files = 4096;
+    /// Folders remembered to exist (as hashes of their paths), before the memory is cleared.
+    static constexpr std::size_t max_known_folders = 4096;
 
     /// A file handed to the pool whose report row is not written yet.
     struct handed_file {
@@ -172,6 +179,10 @@ private:
             if (auto escape = real_escape(relative, plan.link)) return reject(e, std::move(name), std::move(*escape));
         }
         if (plan.kind == node_kind::file) {
+            // A small new file goes to a worker, which creates it too: creation is the
+            // kernel's main cost per file.
+            if (may_hand_over && workers_create_ && tree_.uses_openat2() && clear_the_way(relative))
+                return hand_over(e, std::move(name), unique_fd(), plan);
             // The common case in one call: created beneath the destination, no symlink on the
             // way. Anything unusual (a missing folder, something in the way) takes the walk.
             int const fd = tree_.create_file(relative, plan.mode);
@@ -235,6 +246,7 @@ private:
             // A folder where something else goes, or anything where a folder goes: removed
             // (a folder only when empty, unless always_replace), then made afresh.
             tree_.forget(relative);
+            known_folders_.clear();
             int number = 0;
             if (!folder_there) {
                 if (::unlinkat(dirfd, leaf.c_str(), 0) != 0) number = errno;
@@ -349,35 +361,128 @@ private:
     // --- files -----------------------------------------------------------------------------
 
     void make_file(entry_view e, std::string name, int dirfd, std::string const& leaf, entry_plan const& plan) {
-        mode_t const create_mode = plan.mode;
         std::string temp;
-        int fd = create(dirfd, leaf, create_mode);
-        if (fd < 0 && errno == EEXIST) {
-            entry_failure failure;
-            switch (make_room(dirfd, leaf, plan.relative, node_kind::file, failure)) {
-            case room::skip: return skip(e, std::move(name), "already exists");
-            case room::fail: return fail(e, std::move(name), std::move(failure));
-            case room::merge:
-            case room::free: fd = create(dirfd, leaf, create_mode); break;
-            case room::replace: fd = create_temporary(dirfd, temp, create_mode); break;
-            }
-        }
+        room outcome = room::free;
+        entry_failure failure;
+        int const fd = create_making_room(dirfd, leaf, plan.relative, plan.mode, temp, outcome, failure);
+        if (outcome == room::skip) return skip(e, std::move(name), "already exists");
+        if (outcome == room::fail) return fail(e, std::move(name), std::move(failure));
         if (fd < 0) return fail(e, std::move(name), errno_failure(errno, "cannot create the file"));
         unique_fd file(fd);
         std::string const& written = temp.empty() ? leaf : temp;
         std::string note;
-        entry_failure failure = fill(e, name, file.get(), true, note, [&] { ::unlinkat(dirfd, written.c_str(), 0); });
+        failure = fill(e, name, file.get(), true, note, [&] { ::unlinkat(dirfd, written.c_str(), 0); });
         if (!failure.failed() && !temp.empty()) failure = install(dirfd, temp, leaf);
         if (failure.failed()) return fail_after_data(std::move(name), std::move(failure));
         done(std::move(name), entry_outcome::extracted, std::move(note));
     }
 
-    // --- files finished on the pool ---------------------------------------------------------
+    /// Creates the file `leaf` in `dirfd` with `mode`, making room when something is there (a
+    /// file that replaces one is created under the temporary name `temp`): the descriptor, or
+    /// -1 with errno, or with `outcome` room::skip or room::fail (and `failure`).
+    int create_making_room(int dirfd, std::string const& leaf, std::string_view relative, mode_t mode,
+                           std::string& temp, room& outcome, entry_failure& failure) {
+        int const fd = create(dirfd, leaf, mode);
+        if (fd >= 0 || errno != EEXIST) return fd;
+        outcome = make_room(dirfd, leaf, relative, node_kind::file, failure);
+        switch (outcome) {
+        case room::skip:
+        case room::fail: return -1;
+        case room::merge:
+        case room::free: return create(dirfd, leaf, mode);
+        case room::replace: return create_temporary(dirfd, temp, mode);
+        }
+        return -1;
+    }
 
-    /// Decodes the data of the new file `file` into a job and hands it to the pool.
+    // --- files made on the pool -------------------------------------------------------------
+
+    /// A hash of the path `relative`, for the sets of names in flight and folders known (a
+    /// collision only makes a file wait, or a worker find no folder and leave the file to the
+    /// reading thread).
+    static std::size_t name_hash(std::string_view relative) noexcept { return std::hash<std::string_view>{}(relative); }
+
+    /// Whether a file in flight holds `relative` or a folder above it.
+    [[nodiscard]] bool depends_on_flight(std::string_view relative) const {
+        if (in_flight_.empty()) return false;
+        if (in_flight_.count(name_hash(relative)) != 0) return true;
+        for (std::size_t slash = relative.find('/'); slash != std::string_view::npos;
+             slash = relative.find('/', slash + 1))
+            if (in_flight_.count(name_hash(relative.substr(0, slash))) != 0) return true;
+        return false;
+    }
+
+    /// Readies the new file `relative` for a worker to create: waits for the files in flight
+    /// at its name or at a folder above it (the same name twice, or a file where a folder
+    /// goes, change in archive order), then makes sure its folder exists. False when the
+    /// folder cannot be reached: the careful way then makes it or says why.
+    bool clear_the_way(std::string_view relative) {
+        while (!handed_.empty() && depends_on_flight(relative))
+            settle_first();
+        std::string_view const parent = parent_of(relative);
+        if (parent.empty()) return true;
+        std::size_t const key = name_hash(parent);
+        if (known_folders_.count(key) != 0) return true;
+        // A missing folder is made by the careful way, after everything in flight: should the
+        // extraction stop before this file, no folder of its is left behind.
+        if (tree_.reach(parent, false).fd < 0) return false;
+        if (known_folders_.size() >= max_known_folders) known_folders_.clear();
+        known_folders_.insert(key);
+        return true;
+    }
+
+    /// Makes, on the reading thread, a file its worker did not create (something at its name,
+    /// a missing folder, a symlink on the way, no openat2): as make_file would have, with the
+    /// data the job holds.
+    void create_late(std::string name, std::string const& relative, finish_job& job) {
+        if (openat2_refused(job.create_error)) workers_create_ = false;
+        reached_folder const folder = tree_.reach(parent_of(relative), true);
+        if (!folder.refusal.empty() || !folder.failure.empty()) books_.unwritten(job.data.size());
+        if (!folder.refusal.empty()) {
+            if (options_.unsafe == on_unsafe::stop)
+                throw make_error(errc::unsafe_entry, "extract", folder.refusal, name);
+            return done(std::move(name), entry_outcome::rejected, folder.refusal);
+        }
+        if (!folder.failure.empty())
+            return fail_after_data(std::move(name),
+                                   {std::error_code(folder.error, std::generic_category()), folder.failure});
+        std::string const leaf(leaf_of(relative));
+        std::string temp;
+        room outcome = room::free;
+        entry_failure failure;
+        int const fd = create_making_room(folder.fd, leaf, relative, job.create_mode, temp, outcome, failure);
+        if (fd < 0) {
+            int const number = errno;
+            books_.unwritten(job.data.size());
+            if (outcome == room::skip) return done(std::move(name), entry_outcome::skipped, "already exists");
+            if (outcome == room::fail) return fail_after_data(std::move(name), std::move(failure));
+            return fail_after_data(std::move(name), errno_failure(number, "cannot create the file"));
+        }
+        job.fd.reset(fd);
+        finish_pool::finish_here(job);
+        std::string const& written = temp.empty() ? leaf : temp;
+        if (job.error != 0) {
+            ::unlinkat(folder.fd, written.c_str(), 0);
+            return fail_after_data(std::move(name), errno_failure(job.error, job.failed_step));
+        }
+        if (!temp.empty()) {
+            if (auto f = install(folder.fd, temp, leaf); f.failed())
+                return fail_after_data(std::move(name), std::move(f));
+        }
+        made_.emplace(job.device, job.inode);
+        done(std::move(name), entry_outcome::extracted);
+    }
+
+    /// Decodes the data of the new file `file` into a job and hands it to the pool; with no
+    /// `file`, the worker creates it.
     void hand_over(entry_view e, std::string name, unique_fd file, entry_plan const& plan) {
         auto job = std::make_shared<finish_job>();
         job->fd = std::move(file);
+        if (!job->fd) {
+            job->root = tree_.fd();
+            job->relative = plan.relative;
+            job->create_mode = plan.mode;
+        }
         job->data.reserve(static_cast<std::size_t>(e.size().value_or(0)));
         try {
             each_block(e, name, [&](block const& b) {
@@ -387,12 +492,12 @@ private:
                 return true;
             });
         } catch (error const& ex) {
-            remove_new_file(plan.relative, job->fd.get());
+            if (job->fd) remove_new_file(plan.relative, job->fd.get());
             if (extract_books::is_final(ex)) throw;
             settle(true);
             return fail_after_data(std::move(name), {ex.code(), ex.message()});
         } catch (...) {
-            remove_new_file(plan.relative, job->fd.get());
+            if (job->fd) remove_new_file(plan.relative, job->fd.get());
             throw;
         }
         ::archive_entry* const a = e.native_handle();
@@ -407,6 +512,7 @@ private:
         if (handed_.size() >= max_handed_files) settle_first();
         pool_->submit(job);
         handed_.push_back({std::move(name), plan.relative, std::move(job)});
+        in_flight_.insert(name_hash(plan.relative));
         books_.set_handed_over(handed_.size());
         books_.tell_progress(handed_.back().name); // the entry is done as far as the caller sees
         settle(false);
@@ -420,12 +526,26 @@ private:
     }
 
     /// Waits for the first file handed over and writes its report row.
+    /// When that row stops the extraction (on_failure::stop, on_unsafe::stop), the files
+    /// handed over after it are removed: the extraction stops where one thread would have.
     void settle_first() {
+        try {
+            settle_front();
+        } catch (...) {
+            abandon_handed_over(true);
+            throw;
+        }
+    }
+
+    /// settle_first's work.
+    void settle_front() {
         handed_file first = std::move(handed_.front());
         handed_.pop_front();
+        if (auto it = in_flight_.find(name_hash(first.relative)); it != in_flight_.end()) in_flight_.erase(it);
         books_.set_handed_over(handed_.size());
         pool_->wait(*first.job);
-        finish_job const& job = *first.job;
+        finish_job& job = *first.job;
+        if (job.create_error != 0) return create_late(std::move(first.name), first.relative, job);
         if (job.error != 0) {
             remove_file_if(first.relative, job.device, job.inode);
             return fail_after_data(std::move(first.name), errno_failure(job.error, job.failed_step));
@@ -434,11 +554,12 @@ private:
         done(std::move(first.name), entry_outcome::extracted);
     }
 
-    /// After an exception: waits for every file handed over and removes the ones that failed.
-    void abandon_handed_over() noexcept {
+    /// After an exception: waits for every file handed over and removes the ones that failed
+    /// (every one, when the exception stopped the extraction at an entry before them).
+    void abandon_handed_over(bool later_than_the_stop = false) noexcept {
         for (handed_file const& f : handed_) {
             pool_->wait(*f.job);
-            if (f.job->error != 0) {
+            if (f.job->error != 0 || (later_than_the_stop && f.job->create_error == 0)) {
                 try {
                     remove_file_if(f.relative, f.job->device, f.job->inode);
                 } catch (...) { // out of memory while reaching the folder: the partial file stays
@@ -446,6 +567,7 @@ private:
             }
         }
         handed_.clear();
+        in_flight_.clear();
     }
 
     /// Removes the file `relative` while it is still the new file open as `fd`.
@@ -632,6 +754,7 @@ private:
             }
         }
         tree_.forget(plan.relative);
+        known_folders_.clear();
         link_metadata(e, dirfd, leaf);
         books_.drain(e, name);
         done(std::move(name), entry_outcome::extracted, symlink_xattr_note(e));
@@ -857,8 +980,11 @@ private:
     std::vector<folder_fixup> fixups_;
     temporary_names temporary_;
     owner_lookup owners_;
-    std::deque<handed_file> handed_;  ///< files handed to the pool, in archive order
-    std::optional<finish_pool> pool_; ///< destroyed first: finishes what it holds, joins its threads
+    std::deque<handed_file> handed_;                 ///< files handed to the pool, in archive order
+    std::unordered_multiset<std::size_t> in_flight_; ///< name_hash of each handed file's path
+    std::unordered_set<std::size_t> known_folders_;  ///< name_hash of folders known to exist
+    bool workers_create_ = true;                     ///< false once a worker found openat2 refused
+    std::optional<finish_pool> pool_;                ///< destroyed first: finishes what it holds, joins its threads
 };
 
 /// An extraction under data or tar (the one instantiation there is).

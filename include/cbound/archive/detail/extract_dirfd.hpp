@@ -56,6 +56,36 @@ struct reached_folder {
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+/// openat2 of `path` beneath `dirfd` with no symlink anywhere (RESOLVE_BENEATH |
+/// RESOLVE_NO_SYMLINKS): the open descriptor, or -1 with errno (ENOSYS where the headers have
+/// no openat2). Touches nothing else, so any thread may call it with a descriptor it keeps open.
+[[nodiscard]] inline int openat2_beneath(int dirfd, char const* path, int flags, mode_t mode) noexcept {
+#if defined(SYS_openat2) && defined(RESOLVE_BENEATH)
+    struct open_how how {};
+    how.flags = static_cast<std::uint64_t>(flags);
+    how.mode = mode;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    for (;;) {
+        long const fd = ::syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+        if (fd >= 0) return static_cast<int>(fd);
+        if (errno != EINTR && errno != EAGAIN) return -1;
+    }
+#else
+    (void)dirfd;
+    (void)path;
+    (void)flags;
+    (void)mode;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/// Whether the kernel (or a sandbox) refused openat2 itself, as openat2_beneath's errno says:
+/// the O_NOFOLLOW walk must do the work from then on.
+[[nodiscard]] inline bool openat2_refused(int number) noexcept {
+    return number == ENOSYS || number == EPERM || number == EINVAL || number == E2BIG;
+}
+
 /// Whether openat2 is to be left unused, so that the O_NOFOLLOW walk does everything: a test
 /// hook (the walk is otherwise reached only on kernels or sandboxes without openat2), set by
 /// the environment variable CBOUND_EXTRACT_FORCE_WALK when the process first asks.
@@ -128,6 +158,10 @@ public:
         return open_beneath(root_.get(), std::string(relative), flags, mode);
     }
 
+    /// Whether files may be created with openat2 beneath the destination (not turned off by
+    /// the kernel, a sandbox or CBOUND_EXTRACT_FORCE_WALK).
+    [[nodiscard]] bool uses_openat2() const noexcept { return use_openat2_; }
+
     /// Forgets the open folder `relative` and all below it: an entry is replacing what is there.
     void forget(std::string_view relative) {
         if (relative.empty()) return;
@@ -158,27 +192,9 @@ private:
     /// openat2 beneath `dirfd` with no symlink anywhere; -1 with errno on failure. Turns
     /// itself off for good when the kernel or a sandbox refuses the call itself.
     int open_beneath(int dirfd, std::string const& rest, int flags, mode_t mode) {
-#if defined(SYS_openat2) && defined(RESOLVE_BENEATH)
-        struct open_how how {};
-        how.flags = static_cast<std::uint64_t>(flags);
-        how.mode = mode;
-        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-        for (;;) {
-            long const fd = ::syscall(SYS_openat2, dirfd, rest.c_str(), &how, sizeof how);
-            if (fd >= 0) return static_cast<int>(fd);
-            if (errno == EINTR || errno == EAGAIN) continue;
-            if (errno == ENOSYS || errno == EPERM || errno == EINVAL || errno == E2BIG) use_openat2_ = false;
-            return -1;
-        }
-#else
-        (void)dirfd;
-        (void)rest;
-        (void)flags;
-        (void)mode;
-        use_openat2_ = false;
-        errno = ENOSYS;
-        return -1;
-#endif
+        int const fd = openat2_beneath(dirfd, rest.c_str(), flags, mode);
+        if (fd < 0 && openat2_refused(errno)) use_openat2_ = false;
+        return fd;
     }
 
     /// One component at a time from `fd` (the folder `relative[0, start)`), never following a symlink.

@@ -1,19 +1,23 @@
 // cbound::archive — a small pool of threads that finish extracted files (internal).
 //
-// Decoding stays on the reading thread, and so does everything that touches names: folders,
-// creating each file (O_CREAT | O_EXCL beneath the destination), links, renames. So archive
-// order holds where it matters (a folder before its contents, the same name twice, a link
-// after its target) without any bookkeeping of names here. What the pool does is the part
-// that needs no name: write a small file's data to its open descriptor, extend it over a
-// trailing hole, set its mode and times, and close it. The bytes in flight are bounded; the
-// reading thread waits when the bound is reached. The pool owns no process-wide state and
-// joins its threads on every path (its destructor finishes what was handed over, then joins).
+// Decoding stays on the reading thread, and so does every name change but one: folders,
+// links, renames and replacing what is there. A worker creates a new small file (openat2 with
+// O_CREAT | O_EXCL | O_NOFOLLOW beneath the destination's descriptor, no symlink on the way:
+// creation is the kernel's main cost per file), writes its data, extends it over a trailing
+// hole, sets its mode and times, and closes it. A creation that meets anything unusual
+// (something at the name, a missing folder, a symlink) does nothing and says so: the reading
+// thread then does it the careful way. Archive order is the reading thread's to keep (it
+// tracks the names in flight). The bytes in flight are bounded; the reading thread waits when
+// the bound is reached. The pool owns no process-wide state and joins its threads on every
+// path (its destructor finishes what was handed over, then joins).
 #pragma once
 
 #include <cbound/archive/detail/errno.hpp>
+#include <cbound/archive/detail/extract_dirfd.hpp>
 #include <cbound/posix.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstddef>
@@ -21,9 +25,11 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -38,7 +44,10 @@ struct finish_job {
         std::int64_t offset;
         std::size_t start, size;
     };
-    unique_fd fd;               ///< created by the reading thread; closed by the worker
+    unique_fd fd;               ///< the file, when the reading thread created it; closed by the worker
+    int root = -1;              ///< else the destination (kept open by the reading thread) ...
+    std::string relative;       ///< ... and the file's path below it, for the worker to create
+    mode_t create_mode = 0;     ///< the mode to create it with
     std::vector<char> data;     ///< every piece, back to back
     std::vector<piece> pieces;  ///< where each piece goes (a sparse file has gaps between them)
     std::int64_t size = 0;      ///< the declared size: a file ending in a hole is extended to it
@@ -46,12 +55,13 @@ struct finish_job {
     mode_t mode = 0;            ///< the mode to set
     bool set_times = false;     ///< futimens to `times`
     struct timespec times[2]{}; ///< access and modification times
-    // Written by the worker, read by the reading thread once `finished` (under the pool's lock).
+    // Written by the worker, read by the reading thread once `finished` says so.
+    int create_error = 0;         ///< why the worker did not create the file (nothing done); 0 if it did
     int error = 0;                ///< the errno of the failed step; 0 when all went well
     char const* failed_step = ""; ///< what failed, for the entry's report row
     dev_t device = 0;             ///< the file's inode, to remove only this file after a failure
     ino_t inode = 0;
-    bool finished = false;
+    std::atomic<bool> finished{false}; ///< set (release) by the worker when all above is written
 };
 
 /// Worker threads that finish files handed over in archive order.
@@ -83,51 +93,91 @@ public:
 
     /// Hands `job` over, first waiting while the bytes in flight would pass the bound (a job
     /// alone larger than the bound still goes, once nothing else is in flight).
+    /// Idle workers are woken once every wake_batch jobs, or when the reading thread is about
+    /// to wait: waking one per small file cost more (futex calls, switches) than the file.
     void submit(std::shared_ptr<finish_job> job) {
         std::unique_lock lock(mutex_);
         std::size_t const bytes = job->data.size();
-        wake_reader_.wait(lock, [&] { return in_flight_bytes_ == 0 || in_flight_bytes_ + bytes <= max_bytes_; });
+        auto const room = [&] { return in_flight_bytes_ == 0 || in_flight_bytes_ + bytes <= max_bytes_; };
+        if (!room()) {
+            announce(lock);
+            wake_reader_.wait(lock, room);
+        }
         in_flight_bytes_ += bytes;
         queue_.push_back(std::move(job));
-        lock.unlock();
-        wake_workers_.notify_one();
+        if (++unannounced_ < wake_batch) return;
+        announce(lock);
     }
 
     /// Whether `job` is finished (its results may be read once this says true).
     [[nodiscard]] bool finished(finish_job const& job) {
-        std::lock_guard lock(mutex_);
-        return job.finished;
+        // No lock: the reading thread asks after every file, and taking the lock each time
+        // made it and the workers contend (futex calls per file under strace).
+        return job.finished.load(std::memory_order_acquire);
     }
 
     /// Waits until `job` is finished.
     void wait(finish_job const& job) {
         std::unique_lock lock(mutex_);
-        wake_reader_.wait(lock, [&] { return job.finished; });
+        if (job.finished.load(std::memory_order_relaxed)) return;
+        announce(lock);
+        wake_reader_.wait(lock, [&] { return job.finished.load(std::memory_order_relaxed); });
     }
 
+    /// Finishes `job` on the calling thread: the steps a worker takes, for a file the reading
+    /// thread had to create itself.
+    static void finish_here(finish_job& job) noexcept { finish(job); }
+
 private:
+    /// Jobs handed over between two wakings of the workers.
+    static constexpr std::size_t wake_batch = 16;
+
+    /// Wakes the workers for the jobs queued since they were last woken; `lock` is held and
+    /// stays held.
+    void announce(std::unique_lock<std::mutex>& lock) {
+        if (unannounced_ == 0) return;
+        unannounced_ = 0;
+        lock.unlock();
+        wake_workers_.notify_all();
+        lock.lock();
+    }
+
     void work() {
+        std::shared_ptr<finish_job> job;
         for (;;) {
-            std::shared_ptr<finish_job> job;
+            // One lock both marks the last job finished and takes the next one.
+            bool const finished_one = job != nullptr;
             {
                 std::unique_lock lock(mutex_);
-                wake_workers_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-                if (queue_.empty()) return; // stopping, and nothing left to finish
-                job = std::move(queue_.front());
-                queue_.pop_front();
+                if (finished_one) {
+                    in_flight_bytes_ -= job->data.size();
+                    job->finished.store(true, std::memory_order_release);
+                    job.reset();
+                } else {
+                    wake_workers_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+                    if (queue_.empty()) return; // stopping, and nothing left to finish
+                }
+                if (!queue_.empty()) {
+                    job = std::move(queue_.front());
+                    queue_.pop_front();
+                }
             }
-            finish(*job);
-            {
-                std::lock_guard lock(mutex_);
-                job->finished = true;
-                in_flight_bytes_ -= job->data.size();
-            }
-            wake_reader_.notify_all();
+            if (finished_one) wake_reader_.notify_all();
+            if (job) finish(*job);
         }
     }
 
-    /// The steps a file created by the reading thread still needs; never throws.
+    /// Creates the file unless the reading thread did, then writes it and sets its metadata; never throws.
     static void finish(finish_job& job) noexcept {
+        if (!job.fd) {
+            constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+            int const created = openat2_beneath(job.root, job.relative.c_str(), flags, job.create_mode);
+            if (created < 0) {
+                job.create_error = errno != 0 ? errno : EIO;
+                return;
+            }
+            job.fd.reset(created);
+        }
         int const fd = job.fd.get();
         auto failed = [&](char const* step) {
             job.error = errno != 0 ? errno : EIO;
@@ -164,6 +214,7 @@ private:
     std::condition_variable wake_workers_, wake_reader_;
     std::deque<std::shared_ptr<finish_job>> queue_;
     std::size_t in_flight_bytes_ = 0;
+    std::size_t unannounced_ = 0; ///< jobs queued since the workers were last woken
     std::size_t const max_bytes_;
     bool stopping_ = false;
     std::vector<std::thread> workers_;
