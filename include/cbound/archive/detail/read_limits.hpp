@@ -19,6 +19,8 @@
 #include <span>
 #include <string>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive::detail {
 
 /// How many leading bytes decoder_dictionary() looks at (an xz block header fits).
@@ -105,7 +107,8 @@ struct dictionary_request {
 }
 
 /// Throws when the stream starting with `head` asks a decoder for more than `limit` bytes.
-inline void check_decoder_memory(std::span<std::byte const> head, std::uint64_t limit, std::string_view what) {
+template <class Deferred = void>
+void check_decoder_memory(std::span<std::byte const> head, std::uint64_t limit, std::string_view what) {
     auto const request = decoder_dictionary(head);
     if (!request || request->bytes <= limit) return;
     throw make_error(errc::limit_exceeded, "open",

@@ -28,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive::detail {
 
 /// The Unicode code points of CP437's bytes 0x80-0xFF (the lower half is ASCII).
@@ -45,7 +47,8 @@ inline constexpr char16_t cp437_high[128] = {
 };
 
 /// `s` read as CP437, in UTF-8.
-[[nodiscard]] inline std::string cp437_to_utf8(std::string_view s) {
+template <class Deferred = void>
+[[nodiscard]] std::string cp437_to_utf8(std::string_view s) {
     std::string out;
     out.reserve(s.size() * 2);
     for (char const ch : s) {
@@ -115,6 +118,7 @@ struct zip_name_recovery {
     std::size_t asked = 0;               ///< how many entries came without a name
 
     /// The raw name of the next entry that came without one, nullopt when it cannot be found.
+    template <class Deferred = void>
     std::optional<std::string> next() {
         if (!collected) {
             collected = true;
@@ -131,6 +135,7 @@ struct zip_name_recovery {
 
 private:
     /// Reads up to `out.size()` bytes at `offset` of the archive; how many it read.
+    template <class Deferred = void>
     std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) const {
         if (!memory.empty()) {
             if (offset >= memory.size()) return 0;
@@ -148,6 +153,7 @@ private:
         return n > 0 ? static_cast<std::size_t>(n) : 0;
     }
     /// The archive's size, 0 when it cannot be told.
+    template <class Deferred = void>
     std::uint64_t size() const {
         if (!memory.empty()) return memory.size();
         struct ::stat st {};
@@ -163,6 +169,7 @@ private:
     }
     /// Finds the end-of-central-directory record and walks the central directory (zip64 and
     /// directories over 64 MiB are left alone: their entries keep a placeholder).
+    template <class Deferred = void>
     void collect() {
         std::uint64_t const total = size();
         std::vector<std::byte> tail(static_cast<std::size_t>(std::min<std::uint64_t>(total, 22 + 65535)));
@@ -194,7 +201,8 @@ private:
 /// Gives entry `e`, a zip entry that libarchive left without a name, the raw bytes the zip
 /// holds or, when they cannot be read again, a placeholder naming the entry's rank; returns
 /// which of the two it did, for the entry's warning.
-[[gnu::cold]] inline char const* recover_zip_name(::archive_entry* e, zip_name_recovery& recovery) {
+template <class Deferred = void>
+[[gnu::cold]] char const* recover_zip_name(::archive_entry* e, zip_name_recovery& recovery) {
     if (std::optional<std::string> raw = recovery.next()) {
         archive_entry_copy_pathname(e, raw->c_str());
         return "the name is flagged UTF-8 but is not: its bytes are given as stored";
@@ -206,7 +214,8 @@ private:
 
 /// Replaces entry `e`'s name or symlink target that is not valid UTF-8 by its CP437 reading,
 /// when `a` reads a zip; returns whether it does (false: no entry of `a` ever needs this).
-inline bool decode_zip_names(::archive* a, ::archive_entry* e) {
+template <class Deferred = void>
+bool decode_zip_names(::archive* a, ::archive_entry* e) {
     if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP) return false;
     // Stored as the entry's own multibyte name: accessors return it as is, in any locale,
     // and it lives as long as the entry (until the next header), like every other name.
