@@ -17,6 +17,7 @@
 #include <cbound/archive/detail/read_source.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/read_support.hpp>
+#include <cbound/archive/detail/read_zip_names.hpp>
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/source.hpp>
@@ -298,6 +299,7 @@ private:
     template <class Deferred = void>
     explicit reader(reader_options const& options) : state_(std::make_unique<detail::read_state>()) {
         auto& s = *state_;
+        detail::make_rare(s);
         s.switch_locale = !detail::thread_locale_is_utf8();
         s.handle.reset(archive_read_new());
         if (!s.handle) throw std::bad_alloc();
@@ -313,7 +315,6 @@ private:
                 throw detail::capture_error(a, st, "set_options");
         }
         s.check_zip_names = reads_zip(options.formats);
-        s.rare->decode_zip_names = &detail::decode_zip_names<>;
         s.decode_cp437 = options.decode_cp437_zip_names;
         s.max_name_bytes = options.max_name_bytes;
         s.max_total_name_bytes = options.max_total_name_bytes;
@@ -417,12 +418,5 @@ private:
 };
 
 inline detail::read_state& detail::state_of(reader& r) noexcept { return *r.state_; }
-
-// Spelled with <iterator> concepts, not std::ranges::input_range: <ranges> would cost every
-// includer of reader.hpp a noticeable share of its compile time.
-static_assert(std::input_iterator<decltype(std::declval<reader&>().begin())> &&
-                  std::sentinel_for<decltype(std::declval<reader&>().end()), decltype(std::declval<reader&>().begin())>,
-              "for (entry_view e : r) must work");
-static_assert(std::input_iterator<block_range::iterator>, "data blocks form an input range");
 
 } // namespace cbound::archive
