@@ -334,8 +334,9 @@ private:
     static bool bounds_lzma(reader_options const& options) noexcept {
         return options.max_decoder_memory != ~std::uint64_t{0};
     }
-    /// Checks the decoder memory the stream starting with `head` asks for at once, and says
-    /// which container cbound decodes itself (nullopt: libarchive reads the stream as it is).
+    /// Checks the decoder memory an lzip stream starting with `head` asks for at once, and says
+    /// which container cbound decodes itself (nullopt: libarchive reads the stream as it is);
+    /// liblzma bounds those, every block and stream, with the same limit (read_lzma.hpp).
     template <class Deferred = void>
     static std::optional<detail::lzma_container> check_head(std::span<std::byte const> head,
                                                             reader_options const& options, std::string_view what = {}) {
