@@ -40,6 +40,8 @@
 #include <type_traits>
 #include <vector>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive {
 
 /// A point in time with nanosecond precision, as archive entries record it.
@@ -280,7 +282,8 @@ public:
         return out;
     }
     /// Writes the whole data to `out` (sparse holes as zeros, a trailing one included); throws if the stream fails.
-    /// (A template on the stream, spelled so that it is always std::ostream: only callers need <ostream>.)
+    // Stream is always std::ostream (type_identity_t deduces nothing): a dependent type, so that
+    // only callers need <ostream>.
     template <class Stream = std::ostream>
     void copy_to(std::type_identity_t<Stream>& out) const {
         std::int64_t position = 0;

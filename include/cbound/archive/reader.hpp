@@ -270,7 +270,8 @@ public:
     std::string_view format_name() const&& = delete;
     /// How many filters are stacked on the archive (the last is the raw input).
     [[nodiscard]] int filter_count() const {
-        return archive_filter_count(usable("filter_count")) + (state_->rare->own_decoder ? 1 : 0);
+        ::archive* a = usable("filter_count"); // first: a moved-from reader has no state to look at
+        return archive_filter_count(a) + (state_->rare->own_decoder ? 1 : 0);
     }
     /// The name of filter `i` ("gzip", "none", …); 0 is the outermost decoded one.
     [[nodiscard]] std::string_view filter_name(int i = 0) const& CBOUND_LIFETIMEBOUND {

@@ -25,12 +25,9 @@
 #include <string_view>
 #include <vector>
 
-// Heavy bodies are templates on an unused parameter so that a translation unit
-// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive::detail {
 
 struct read_rare; // read_zip_names.hpp
-struct read_state;
 
 /// Everything a reader owns besides its handle: callbacks, warnings, the current entry.
 struct read_state {
