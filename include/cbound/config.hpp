@@ -13,6 +13,16 @@
 //      still alive (an entry_view after the reader advanced) carry a generation stamp and
 //      stop the program with a message on use. With it 0 (the default) the stamp is an
 //      empty member and the accessors compile to the raw C calls.
+//
+// Compile time: a header-only library's inline function bodies are compiled, with every
+// template they use (containers, algorithms, string building), in each translation unit that
+// includes them, called or not. So cbound's heavy bodies (opening, error building, decoders,
+// engines) are templates on an unused parameter, `template <class Deferred = void>` (or a
+// class template `basic_x<Deferred = void>` behind `using x = basic_x<>;`): a translation unit
+// compiles them only where it calls them, and callers write no template arguments. The chain
+// must stay templated up to the public entry points, because a non-template inline function
+// that calls a template instantiates it everywhere. Small hot functions (getters, next(),
+// data()) stay plain. tests/bench/compile_time.sh measures what each public header costs.
 #pragma once
 
 // cbound is C++20 (concepts, constraints, std::span): say so once, instead of letting an

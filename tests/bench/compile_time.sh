@@ -4,6 +4,9 @@
 # of `$CXX -std=c++20 -O0 -c` on a file holding only that #include, the median of several runs,
 # next to an empty file and to `#include <filesystem>` (the standard header most users
 # already pay for). Prints a Markdown table; the "× filesystem" column is the ratio of medians.
+# With GCC it adds the memory GCC's garbage collector allocated for the file (the TOTAL line of
+# -ftime-report, in MB): it depends only on the code compiled, not on the machine's load, so it
+# can be quoted from a busy machine where processor times swell.
 #
 #   tests/bench/compile_time.sh [runs]        default 5 runs per header
 #
@@ -37,6 +40,16 @@ compile_ms() {
     echo $((end - start))
 }
 
+# GCC's GGC memory in MB for one compile of `$1` (the TOTAL line's last column, "192M" or
+# "2053k"); empty with another compiler.
+ggc_mb() {
+    [ "$gcc" = yes ] || return 0
+    printf '%s\n' "$1" >"$work/tu.cpp"
+    # shellcheck disable=SC2086 # CXXFLAGS is a list of flags
+    "$cxx" -std=c++20 -O0 ${CXXFLAGS:-} -I"$root/include" -c "$work/tu.cpp" -o "$work/tu.o" -ftime-report 2>&1 |
+        awk '/TOTAL/ { v = $NF; n = v + 0; u = substr(v, length(v)); if (u == "k") n /= 1024; if (u == "G") n *= 1024; printf "%d", n + 0.5 }'
+}
+
 # Median milliseconds of $runs compiles of `$1`.
 median_ms() {
     i=0
@@ -48,6 +61,13 @@ median_ms() {
     sort -n "$work/times" | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : int((t[NR / 2] + t[NR / 2 + 1]) / 2) }'
 }
 
+# GCC defines __GNUC__ and so does clang: only GCC lacks __clang__.
+gcc=no
+if "$cxx" -dM -E -x c++ /dev/null 2>/dev/null | grep -q '__GNUC__' &&
+    ! "$cxx" -dM -E -x c++ /dev/null 2>/dev/null | grep -q '__clang__'; then
+    gcc=yes
+fi
+
 compile_ms '#include <filesystem>' >/dev/null # warm the page cache before measuring anything
 empty=$(median_ms '')
 filesystem=$(median_ms '#include <filesystem>')
@@ -55,12 +75,12 @@ filesystem=$(median_ms '#include <filesystem>')
 echo "$("$cxx" --version | head -n 1), -std=c++20 -O0 -c, median of $runs runs, user + system time"
 [ -r /proc/loadavg ] && echo "load average at the start: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 echo
-echo "| #include | cpu ms | × filesystem |"
-echo "|---|---:|---:|"
-echo "| (empty file) | $empty | $(awk "BEGIN { printf \"%.2f\", $empty / $filesystem }") |"
-echo "| <filesystem> | $filesystem | 1.00 |"
+echo "| #include | cpu ms | × filesystem | GGC MB |"
+echo "|---|---:|---:|---:|"
+echo "| (empty file) | $empty | $(awk "BEGIN { printf \"%.2f\", $empty / $filesystem }") | $(ggc_mb '') |"
+echo "| <filesystem> | $filesystem | 1.00 | $(ggc_mb '#include <filesystem>') |"
 cd "$root/include"
 for header in cbound/*.hpp cbound/archive/*.hpp; do
     ms=$(median_ms "#include <$header>")
-    echo "| <$header> | $ms | $(awk "BEGIN { printf \"%.2f\", $ms / $filesystem }") |"
+    echo "| <$header> | $ms | $(awk "BEGIN { printf \"%.2f\", $ms / $filesystem }") | $(ggc_mb "#include <$header>") |"
 done

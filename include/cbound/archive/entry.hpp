@@ -30,15 +30,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <iosfwd>
 #include <memory>
 #include <optional>
-#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <type_traits>
 #include <vector>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive {
 
 /// A point in time with nanosecond precision, as archive entries record it.
@@ -214,6 +217,7 @@ public:
         return sparse_range(entry_);
     }
     /// The entry's ACLs in libarchive's text form (NFSv4 or POSIX.1e), or nullopt when it has none.
+    template <class Deferred = void>
     [[nodiscard]] std::optional<std::string> acl_text() const {
         check();
         int const type = archive_entry_acl_types(entry_);
@@ -259,6 +263,7 @@ public:
     /// The whole data, growing as it arrives (the declared size is never trusted); sparse holes,
     /// a trailing one included, read as zeros.
     /// Throws errc::limit_exceeded when it would exceed `max_bytes`.
+    template <class Deferred = void>
     [[nodiscard]] std::vector<std::byte> read_all(std::size_t max_bytes) const {
         std::vector<std::byte> out;
         state_->data_end = 0;
@@ -277,7 +282,10 @@ public:
         return out;
     }
     /// Writes the whole data to `out` (sparse holes as zeros, a trailing one included); throws if the stream fails.
-    void copy_to(std::ostream& out) const {
+    // Stream is always std::ostream (type_identity_t deduces nothing): a dependent type, so that
+    // only callers need <ostream>.
+    template <class Stream = std::ostream>
+    void copy_to(std::type_identity_t<Stream>& out) const {
         std::int64_t position = 0;
         state_->data_end = 0;
         for (block const& b : blocks()) {
@@ -334,6 +342,7 @@ private:
             detail::time_out_of_range(*state_, field, seconds, pathname());
         return t;
     }
+    template <class Deferred = void>
     [[nodiscard]] error too_large(std::size_t max_bytes) const {
         return detail::make_error(errc::limit_exceeded, "read_all",
                                   "entry data exceeds " + std::to_string(max_bytes) + " bytes", pathname());
@@ -345,11 +354,13 @@ private:
         return state_->data_end;
     }
     /// Writes zeros from `position` up to `end` (a sparse hole; nothing when end <= position).
-    static void write_zeros(std::ostream& out, std::int64_t position, std::int64_t end) {
+    template <class Stream>
+    static void write_zeros(Stream& out, std::int64_t position, std::int64_t end) {
         static constexpr char zeros[4096] = {};
         for (; position < end && out; position += static_cast<std::int64_t>(sizeof zeros))
             out.write(zeros, static_cast<std::streamsize>(std::min<std::int64_t>(end - position, sizeof zeros)));
     }
+    template <class Deferred = void>
     [[nodiscard]] error stream_failed() const {
         return detail::make_error(errc::stream_failed, "copy_to", "the output stream failed", pathname());
     }

@@ -17,6 +17,7 @@
 #include <cbound/archive/detail/read_source.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/read_support.hpp>
+#include <cbound/archive/detail/read_zip_names.hpp>
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/source.hpp>
@@ -36,7 +37,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <istream>
+#include <iosfwd>
 #include <iterator>
 #include <memory>
 #include <new>
@@ -46,6 +47,8 @@
 #include <string_view>
 #include <vector>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive {
 
 /// What a reader accepts and how it reads (every field has a default, so designated initializers may omit any).
@@ -113,26 +116,29 @@ public:
     };
 
     /// Opens the archive file at `path`.
+    template <class Deferred = void>
     [[nodiscard]] static reader open(std::filesystem::path const& path, reader_options const& options = {}) {
         if (check_head_of(path, options))
             return open_callbacks({detail::files_reading({path}, options.block_size)}, options);
         reader r(options);
-        r.state_->zip_names.path = path.string();
+        r.state_->rare->zip_names.path = path.string();
         r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
         r.state_->extent = detail::file_extent::of_path(path.c_str());
         return r;
     }
     /// Opens an archive held in memory without copying it; `bytes` must outlive the reader
     /// (an uncompressed tar's data blocks point into it).
+    template <class Deferred = void>
     [[nodiscard]] static reader open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
                                             reader_options const& options = {}) {
         if (check_head(bytes, options)) return open_callbacks({detail::memory_reading(bytes)}, options);
         reader r(options);
-        r.state_->zip_names.memory = bytes;
+        r.state_->rare->zip_names.memory = bytes;
         r.check_open(archive_read_open_memory(r.handle(), bytes.data(), bytes.size()), {});
         return r;
     }
     /// Opens the archive readable from `fd`, which stays the caller's to close.
+    template <class Deferred = void>
     [[nodiscard]] static reader open_fd(int fd, reader_options const& options = {}) {
         off_t const at = ::lseek(fd, 0, SEEK_CUR);
         // A pipe cannot be peeked at: its head is checked on the way through a callback source.
@@ -140,12 +146,13 @@ public:
         if (check_head_at(fd, at, options)) return open_callbacks(detail::fd_source(fd, options.block_size), options);
         reader r(options);
         r.state_->extent = detail::file_extent::of_fd(fd); // before libarchive reads from it
-        r.state_->zip_names.fd = fd;
-        r.state_->zip_names.start = at;
+        r.state_->rare->zip_names.fd = fd;
+        r.state_->rare->zip_names.start = at;
         r.check_open(archive_read_open_fd(r.handle(), fd, options.block_size), {});
         return r;
     }
     /// Opens the archive readable from `file`, which stays the caller's to close.
+    template <class Deferred = void>
     [[nodiscard]] static reader open_file(std::FILE* file, reader_options const& options = {}) {
         if (file == nullptr) throw detail::make_error(errc::invalid_argument, "open", "the FILE* is null");
         long const at = std::ftell(file); // the stream's position, whatever its buffer holds
@@ -159,10 +166,12 @@ public:
         return r;
     }
     /// Opens the archive readable from `in`, which must outlive the reader; seekable streams can seek.
+    template <class Deferred = void>
     [[nodiscard]] static reader open_stream(std::istream& in CBOUND_LIFETIMEBOUND, reader_options const& options = {}) {
         return open_callbacks(detail::istream_source(in, options.block_size), options);
     }
     /// Opens the archive produced by the functions of `source` (writer::open_callbacks is the counterpart).
+    template <class Deferred = void>
     [[nodiscard]] static reader open_callbacks(read_source source, reader_options const& options = {}) {
         if (!source.read) throw detail::make_error(errc::invalid_argument, "open", "read_source.read is empty");
         reader r(options);
@@ -179,7 +188,7 @@ public:
             source.read = detail::lzma_decoding(std::move(source.read), *own, options.max_decoder_memory, progress);
             source.skip = {};
             source.seek = {};
-            s->own_decoder = std::move(progress);
+            s->rare->own_decoder = std::move(progress);
         }
         s->source = std::make_shared<read_source>(std::move(source));
         auto const& src = *static_cast<read_source const*>(s->source.get());
@@ -191,11 +200,13 @@ public:
         return r;
     }
     /// The old name of open_callbacks, kept for one release.
+    template <class Deferred = void>
     [[deprecated("use reader::open_callbacks, the name writer uses too")]] [[nodiscard]] static reader
     open_callback(read_source source, reader_options const& options = {}) {
         return open_callbacks(std::move(source), options);
     }
     /// Opens several files read one after the other as one archive (a split or multi-volume archive).
+    template <class Deferred = void>
     [[nodiscard]] static reader open_split(std::vector<std::filesystem::path> const& paths,
                                            reader_options const& options = {}) {
         if (paths.empty())
@@ -259,14 +270,15 @@ public:
     std::string_view format_name() const&& = delete;
     /// How many filters are stacked on the archive (the last is the raw input).
     [[nodiscard]] int filter_count() const {
-        return archive_filter_count(usable("filter_count")) + (state_->own_decoder ? 1 : 0);
+        ::archive* a = usable("filter_count"); // first: a moved-from reader has no state to look at
+        return archive_filter_count(a) + (state_->rare->own_decoder ? 1 : 0);
     }
     /// The name of filter `i` ("gzip", "none", …); 0 is the outermost decoded one.
     [[nodiscard]] std::string_view filter_name(int i = 0) const& CBOUND_LIFETIMEBOUND {
         ::archive* a = usable("filter_name");
         // An xz or lzma stream cbound decodes sits beneath libarchive's filters, just above the raw input.
-        if (state_->own_decoder && i >= archive_filter_count(a) - 1)
-            return i == archive_filter_count(a) - 1 ? detail::filter_name_of(state_->own_decoder->container)
+        if (state_->rare->own_decoder && i >= archive_filter_count(a) - 1)
+            return i == archive_filter_count(a) - 1 ? detail::filter_name_of(state_->rare->own_decoder->container)
                                                     : text(archive_filter_name(a, i - 1));
         return text(archive_filter_name(a, i));
     }
@@ -279,14 +291,16 @@ public:
     /// How many bytes of the archive (compressed, as stored) have been consumed so far.
     [[nodiscard]] std::uint64_t archive_bytes_read() const {
         ::archive* a = usable("archive_bytes_read");
-        if (state_->own_decoder) return state_->own_decoder->consumed;
+        if (state_->rare->own_decoder) return state_->rare->own_decoder->consumed;
         la_int64_t const n = archive_filter_bytes(a, -1);
         return n > 0 ? static_cast<std::uint64_t>(n) : 0;
     }
 
 private:
+    template <class Deferred = void>
     explicit reader(reader_options const& options) : state_(std::make_unique<detail::read_state>()) {
         auto& s = *state_;
+        detail::make_rare(s);
         s.switch_locale = !detail::thread_locale_is_utf8();
         s.handle.reset(archive_read_new());
         if (!s.handle) throw std::bad_alloc();
@@ -321,8 +335,10 @@ private:
     static bool bounds_lzma(reader_options const& options) noexcept {
         return options.max_decoder_memory != ~std::uint64_t{0};
     }
-    /// Checks the decoder memory the stream starting with `head` asks for at once, and says
-    /// which container cbound decodes itself (nullopt: libarchive reads the stream as it is).
+    /// Checks the decoder memory an lzip stream starting with `head` asks for at once, and says
+    /// which container cbound decodes itself (nullopt: libarchive reads the stream as it is);
+    /// liblzma bounds those, every block and stream, with the same limit (read_lzma.hpp).
+    template <class Deferred = void>
     static std::optional<detail::lzma_container> check_head(std::span<std::byte const> head,
                                                             reader_options const& options, std::string_view what = {}) {
         detail::check_decoder_memory(head.first(std::min(head.size(), detail::head_bytes)), options.max_decoder_memory,
@@ -337,6 +353,7 @@ private:
     }
     /// Whether the file at `path` is read through a callback source: an xz or lzma file that
     /// cbound decodes, or a FIFO or device whose head can only be looked at on the way through.
+    template <class Deferred = void>
     static bool check_head_of(std::filesystem::path const& path, reader_options const& options) {
         // A FIFO is never opened here: opened and closed before the reading open, it would let
         // its writer's first write meet no reader (SIGPIPE).
@@ -348,6 +365,7 @@ private:
         return check_head_at(fd.get(), 0, options, path.string()).has_value();
     }
     /// Checks the head of `fd` at `at`, without moving its offset.
+    template <class Deferred = void>
     static std::optional<detail::lzma_container> check_head_at(int fd, off_t at, reader_options const& options,
                                                                std::string_view what = {}) {
         std::byte head[detail::head_bytes];
@@ -362,6 +380,7 @@ private:
     }
 
     /// Turns the status of an archive_read_open* call into an exception where it failed.
+    template <class Deferred = void>
     void check_open(int st, std::string const& what) {
         auto& s = *state_;
         if (st == ARCHIVE_WARN)
@@ -401,12 +420,5 @@ private:
 };
 
 inline detail::read_state& detail::state_of(reader& r) noexcept { return *r.state_; }
-
-// Spelled with <iterator> concepts, not std::ranges::input_range: <ranges> would cost every
-// includer of reader.hpp a noticeable share of its compile time.
-static_assert(std::input_iterator<decltype(std::declval<reader&>().begin())> &&
-                  std::sentinel_for<decltype(std::declval<reader&>().end()), decltype(std::declval<reader&>().begin())>,
-              "for (entry_view e : r) must work");
-static_assert(std::input_iterator<block_range::iterator>, "data blocks form an input range");
 
 } // namespace cbound::archive

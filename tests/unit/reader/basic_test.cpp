@@ -2,9 +2,19 @@
 #include "reader_fixture.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 namespace ca = cbound::archive;
 using namespace reader_test;
+
+// Checked here rather than in reader.hpp, where the concept checks would cost every includer
+// (tests/bench/compile_time.sh).
+static_assert(
+    std::input_iterator<decltype(std::declval<ca::reader&>().begin())> &&
+        std::sentinel_for<decltype(std::declval<ca::reader&>().end()), decltype(std::declval<ca::reader&>().begin())>,
+    "for (entry_view e : r) must work");
+static_assert(std::input_iterator<ca::block_range::iterator>, "data blocks form an input range");
 
 TEST_CASE("reader iterates a bsdtar archive with types, sizes and contents") {
     sample_tree t;

@@ -151,6 +151,29 @@ TEST_CASE("an xz or lzma header asking for a huge dictionary is refused before t
     CHECK(pathnames(r).size() == 4);
 }
 
+TEST_CASE("an lzip header asking for more than max_decoder_memory is refused at open, naming the filter") {
+    // libarchive decodes lzip itself with no memory bound: its header is the one place to check.
+    sample_tree t;
+    auto big_lzip = t.out("big.tar.lz");
+    t.sh("bsdtar --lzip -cf " + sh_quote(big_lzip.string()) + " hello.txt sub");
+    auto bytes = cbound_test::to_bytes(cbound_test::read_file(big_lzip));
+    REQUIRE(bytes.size() > 6);
+    // Byte 5 codes the dictionary: 0x1C is 2^28 = 256 MiB, the most the default limit allows.
+    auto const dictionary = static_cast<unsigned>(bytes[5]);
+    CHECK((dictionary & 0x1F) < 0x1C);
+    ca::reader_options small;
+    small.max_decoder_memory = std::uint64_t{1} << (dictionary & 0x1F); // just what the stream asks
+    auto fits = ca::reader::open_memory(bytes, small);
+    CHECK(pathnames(fits).size() == 4);
+    small.max_decoder_memory -= 1;
+    REQUIRE_THROWS_WITH(ca::reader::open_memory(bytes, small),
+                        Catch::Contains("lzip") && Catch::Contains("max_decoder_memory"));
+    bytes[5] = std::byte{0x1D}; // 512 MiB
+    REQUIRE_THROWS_WITH(ca::reader::open_memory(bytes),
+                        Catch::Contains("the lzip stream asks for a 512 MiB dictionary") &&
+                            Catch::Contains("max_decoder_memory (256 MiB)"));
+}
+
 TEST_CASE("names longer than max_name_bytes, or more name bytes than max_total_name_bytes, are clear errors") {
     sample_tree t;
     auto archive = t.out("long.tar");

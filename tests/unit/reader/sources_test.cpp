@@ -185,5 +185,8 @@ TEST_CASE("reader is a move-only input range and moved-from readers throw handle
     }
     REQUIRE_THROWS_AS(r.begin(), ca::error);
     REQUIRE_THROWS_AS(r.format_name(), ca::error);
+    REQUIRE_THROWS_AS(r.filter_count(), ca::error);
+    REQUIRE_THROWS_AS(r.filter_name(), ca::error);
+    REQUIRE_THROWS_AS(r.archive_bytes_read(), ca::error);
     CHECK(moved.next().has_value());
 }

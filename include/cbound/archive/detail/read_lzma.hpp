@@ -32,6 +32,8 @@
 
 #include <lzma.h>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive::detail {
 
 /// An lzma_stream, ended on destruction.
@@ -88,7 +90,8 @@ struct lzma_progress {
 
 /// The error for liblzma's return code `ret` while decoding a `c` stream; `asked` is the
 /// memory the decoder wanted when it hit `limit`.
-[[nodiscard]] inline error lzma_decode_error(lzma_ret ret, lzma_container c, std::uint64_t asked, std::uint64_t limit) {
+template <class Deferred = void>
+[[nodiscard]] error lzma_decode_error(lzma_ret ret, lzma_container c, std::uint64_t asked, std::uint64_t limit) {
     std::string const name = filter_name_of(c);
     auto const mib = [](std::uint64_t n) { return std::to_string((n + (1u << 20) - 1) >> 20) + " MiB"; };
     switch (ret) {
@@ -114,9 +117,10 @@ struct lzma_progress {
 /// refusing any block or stream that asks for more than `limit` bytes of memory; `progress`
 /// counts the bytes consumed. Like libarchive's filter it fills 64 KiB per call and drops a
 /// partly decoded buffer on error, so an archive reads entry for entry as it would there.
-[[nodiscard]] inline std::function<std::span<std::byte const>()>
-lzma_decoding(std::function<std::span<std::byte const>()> raw, lzma_container c, std::uint64_t limit,
-              std::shared_ptr<lzma_progress> progress) {
+template <class Deferred = void>
+[[nodiscard]] std::function<std::span<std::byte const>()> lzma_decoding(std::function<std::span<std::byte const>()> raw,
+                                                                        lzma_container c, std::uint64_t limit,
+                                                                        std::shared_ptr<lzma_progress> progress) {
     struct decoder {
         std::function<std::span<std::byte const>()> raw{};
         lzma_container container = lzma_container::xz;
@@ -169,7 +173,8 @@ struct source_head {
 
 /// Reads the head of the source `read` (gathered in a buffer when it gives small pieces), so
 /// that the reader can check it and choose a decoder before libarchive sees any byte.
-[[nodiscard]] inline source_head read_head(std::function<std::span<std::byte const>()> read) {
+template <class Deferred = void>
+[[nodiscard]] source_head read_head(std::function<std::span<std::byte const>()> read) {
     struct replay {
         std::function<std::span<std::byte const>()> inner;
         std::vector<std::byte> gathered;
@@ -199,8 +204,9 @@ struct source_head {
 }
 
 /// A read function giving the bytes of the files `paths` one after the other, `block_size` at a time.
-[[nodiscard]] inline std::function<std::span<std::byte const>()> files_reading(std::vector<std::filesystem::path> paths,
-                                                                               std::size_t block_size) {
+template <class Deferred = void>
+[[nodiscard]] std::function<std::span<std::byte const>()> files_reading(std::vector<std::filesystem::path> paths,
+                                                                        std::size_t block_size) {
     struct files {
         std::vector<std::filesystem::path> paths;
         std::size_t next = 0;
@@ -227,7 +233,8 @@ struct source_head {
 }
 
 /// A read function giving `bytes` in one piece.
-[[nodiscard]] inline std::function<std::span<std::byte const>()> memory_reading(std::span<std::byte const> bytes) {
+template <class Deferred = void>
+[[nodiscard]] std::function<std::span<std::byte const>()> memory_reading(std::span<std::byte const> bytes) {
     return [bytes, given = false]() mutable -> std::span<std::byte const> {
         if (given) return {};
         given = true;

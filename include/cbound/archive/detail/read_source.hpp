@@ -20,11 +20,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
-#include <istream>
+#include <iosfwd>
 #include <memory>
 #include <span>
 #include <vector>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive {
 namespace detail {
 
@@ -66,7 +68,8 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
 }
 
 /// A read_source reading `fd` (a pipe: no skip, no seek), with a buffer of `block_size` bytes.
-[[nodiscard]] inline read_source fd_source(int fd, std::size_t block_size) {
+template <class Deferred = void>
+[[nodiscard]] read_source fd_source(int fd, std::size_t block_size) {
     auto buffer = std::make_shared<std::vector<std::byte>>(block_size > 0 ? block_size : 1);
     return {[fd, buffer]() -> std::span<std::byte const> {
         ssize_t const n = retry_on_signal([&] { return ::read(fd, buffer->data(), buffer->size()); });
@@ -76,7 +79,8 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
 }
 
 /// A read_source reading `file` (a pipe: no skip, no seek), with a buffer of `block_size` bytes.
-[[nodiscard]] inline read_source file_source(std::FILE* file, std::size_t block_size) {
+template <class Deferred = void>
+[[nodiscard]] read_source file_source(std::FILE* file, std::size_t block_size) {
     auto buffer = std::make_shared<std::vector<std::byte>>(block_size > 0 ? block_size : 1);
     return {[file, buffer]() -> std::span<std::byte const> {
         errno = 0; // fread sets errno only where the C library does: 0 then reads as EIO
@@ -88,7 +92,9 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
 }
 
 /// A read_source over a std::istream, with a buffer of `block_size` bytes; seekable streams can seek.
-[[nodiscard]] inline read_source istream_source(std::istream& in, std::size_t block_size) {
+/// A template on the stream so that only its callers need <istream>.
+template <class Stream>
+[[nodiscard]] read_source istream_source(Stream& in, std::size_t block_size) {
     auto buffer = std::make_shared<std::vector<char>>(block_size > 0 ? block_size : 1);
     read_source src;
     src.read = [&in, buffer]() -> std::span<std::byte const> {
@@ -96,12 +102,12 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
         if (in.bad())
             throw make_error(errc::stream_failed, "read", "reading the archive's stream failed", {}, status::fatal);
         auto const n = static_cast<std::size_t>(in.gcount());
-        if (in.eof()) in.clear(in.rdstate() & ~(std::ios::eofbit | std::ios::failbit)); // allow seeking back
+        if (in.eof()) in.clear(in.rdstate() & ~(Stream::eofbit | Stream::failbit)); // allow seeking back
         return {reinterpret_cast<std::byte const*>(buffer->data()), n};
     };
-    if (in.tellg() != std::istream::pos_type(-1)) {
+    if (in.tellg() != typename Stream::pos_type(-1)) {
         src.seek = [&in](std::int64_t offset, int whence) -> std::int64_t {
-            auto const dir = whence == SEEK_SET ? std::ios::beg : whence == SEEK_CUR ? std::ios::cur : std::ios::end;
+            auto const dir = whence == SEEK_SET ? Stream::beg : whence == SEEK_CUR ? Stream::cur : Stream::end;
             if (!in.seekg(offset, dir))
                 throw make_error(errc::stream_failed, "seek", "seeking in the archive's stream failed", {},
                                  status::fatal);
@@ -110,7 +116,7 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
         src.skip = [&in](std::int64_t n) -> std::int64_t {
             // A stream that cannot skip this far makes libarchive read through instead.
             auto const before = in.tellg();
-            if (in.seekg(n, std::ios::cur)) return n;
+            if (in.seekg(n, Stream::cur)) return n;
             in.clear();
             in.seekg(before);
             return 0;

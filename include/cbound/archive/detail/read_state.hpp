@@ -8,7 +8,7 @@
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/locale.hpp>
 #include <cbound/archive/detail/read_extent.hpp>
-#include <cbound/archive/detail/read_names.hpp>
+#include <cbound/archive/detail/read_names.hpp> // entry_name
 #include <cbound/archive/error.hpp>
 #include <cbound/detail/generation.hpp>
 
@@ -27,7 +27,7 @@
 
 namespace cbound::archive::detail {
 
-struct lzma_progress; // read_lzma.hpp
+struct read_rare; // read_zip_names.hpp
 
 /// Everything a reader owns besides its handle: callbacks, warnings, the current entry.
 struct read_state {
@@ -52,14 +52,16 @@ struct read_state {
     std::function<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
     std::string passphrase_buffer; ///< keeps the callback's answer alive for libarchive
     file_extent extent;            ///< the regular file read (path or descriptor), checked at the end
-    /// cbound decodes the archive's xz or lzma stream itself, beneath libarchive (read_lzma.hpp); null otherwise.
-    std::shared_ptr<lzma_progress const> own_decoder{};
     /// libarchive's xz and lzma decoders are off (they have no memory bound), for error hints.
     bool lzma_filters_off = false;
     /// reader_options::decode_cp437_zip_names.
     bool decode_cp437 = true;
-    /// Where zip names flagged UTF-8 that are not can be read again.
-    zip_name_recovery zip_names{};
+    /// What few archives need (read_zip_names.hpp), behind one pointer so that the fields the
+    /// per-entry path reads stay together; made and freed where read_rare is complete (the reader's open).
+    std::unique_ptr<read_rare, void (*)(read_rare*) noexcept> rare{nullptr, nullptr};
+    /// decode_zip_names (read_zip_names.hpp), set by the reader's open: reached through a pointer,
+    /// the header path does not make every translation unit compile it (config.hpp).
+    char const* (*decode_zip_names)(read_state&) = nullptr;
 
     /// The pathname of the current entry, for error messages ("" when none).
     [[nodiscard]] std::string_view current_pathname() const noexcept {
@@ -112,23 +114,6 @@ inline void require_usable(read_state const* s, char const* operation) {
     return st;
 }
 
-/// Gives the current zip entry the name libarchive left it without, and decodes its names
-/// when they are CP437 (read_names.hpp); the first header of another format turns the check
-/// off for good, since libarchive picks the format once per archive. Returns what the entry's
-/// warning adds about a recovered name, nullptr when none was.
-inline char const* decode_zip_names(read_state& s) {
-    ::archive* a = s.handle.get();
-    if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP) {
-        s.check_zip_names = false;
-        return nullptr;
-    }
-    char const* recovered = nullptr;
-    if (entry_name(s.current, pathname_accessor) == nullptr) [[unlikely]]
-        recovered = recover_zip_name(s.current, s.zip_names);
-    if (s.decode_cp437) decode_zip_names(a, s.current);
-    return recovered;
-}
-
 /// The slow path of a header read, out of line: retries RETRY a bounded number of times,
 /// then handles the end (once per archive), a warning (recorded) or a failure (thrown), and
 /// zip names that need decoding.
@@ -146,14 +131,14 @@ inline char const* decode_zip_names(read_state& s) {
             s.warnings[i].pathname = s.current_pathname();
     }
     if (st == ARCHIVE_OK) {
-        if (char const* recovered = s.check_zip_names ? decode_zip_names(s) : nullptr)
+        if (char const* recovered = s.check_zip_names ? s.decode_zip_names(s) : nullptr)
             s.warnings.push_back(warning{"read_next_header", recovered, std::string(s.current_pathname()), 0});
         return;
     }
     if (st == ARCHIVE_WARN) {
         // The entry is still delivered; the warning is kept, never dropped, and names the
         // entry by the name it is delivered under.
-        char const* recovered = s.check_zip_names ? decode_zip_names(s) : nullptr;
+        char const* recovered = s.check_zip_names ? s.decode_zip_names(s) : nullptr;
         s.warnings.push_back(capture_warning(s.handle.get(), "read_next_header", s.current_pathname()));
         if (recovered != nullptr) s.warnings.back().message += std::string(" (") + recovered + ")";
         s.guard.rethrow_if_any();

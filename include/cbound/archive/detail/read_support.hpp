@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive::detail {
 
 /// libarchive's function enabling format `f` for reading, or nullptr when it cannot read it.
@@ -69,7 +71,8 @@ namespace cbound::archive::detail {
 }
 
 /// Enables the formats in `formats` (all but raw when empty); an unreadable one throws.
-inline void enable_formats(read_state& s, std::vector<format> const& formats) {
+template <class Deferred = void>
+void enable_formats(read_state& s, std::vector<format> const& formats) {
     ::archive* a = s.handle.get();
     if (formats.empty()) {
         if (int st = archive_read_support_format_all(a); st != ARCHIVE_OK)
@@ -95,7 +98,8 @@ inline constexpr filter readable_filters[] = {
 /// Whether this libarchive reads filter `f` by running an external program found on PATH
 /// (lrzip and grzip always; lzop, lz4, zstd, … when built without their library). Its
 /// enabler says so with a WARN, so each filter is tried once on a throwaway handle.
-[[nodiscard]] inline bool runs_external_program(filter f) {
+template <class Deferred = void>
+[[nodiscard]] bool runs_external_program(filter f) {
     static auto const external = [] {
         std::array<bool, std::size(readable_filters)> out{};
         for (std::size_t i = 0; i < out.size(); ++i) {
@@ -116,7 +120,8 @@ inline constexpr filter readable_filters[] = {
 /// `bound_lzma`, libarchive's xz and lzma decoders stay off: cbound decodes an outer xz or
 /// lzma stream itself with a memory limit (read_lzma.hpp), and libarchive's, which have
 /// none, would decode one nested in another filter (gzip, uu, rpm) without a bound.
-inline void enable_filters(read_state& s, std::vector<filter> const& filters, bool allow_external, bool bound_lzma) {
+template <class Deferred = void>
+void enable_filters(read_state& s, std::vector<filter> const& filters, bool allow_external, bool bound_lzma) {
     ::archive* a = s.handle.get();
     std::vector<filter> const all(std::begin(readable_filters), std::end(readable_filters));
     for (filter f : filters.empty() ? all : filters) {
