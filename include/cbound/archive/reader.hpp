@@ -119,7 +119,8 @@ public:
     template <class Deferred = void>
     [[nodiscard]] static reader open(std::filesystem::path const& path, reader_options const& options = {}) {
         if (check_head_of(path, options))
-            return open_callbacks({detail::files_reading({path}, options.block_size)}, options);
+            return naming(path,
+                          [&] { return open_callbacks({detail::files_reading({path}, options.block_size)}, options); });
         reader r(options);
         r.state_->rare->zip_names.path = path.string();
         r.check_open(archive_read_open_filename(r.handle(), path.c_str(), options.block_size), path.string());
@@ -216,7 +217,8 @@ public:
             names.push_back(p.c_str());
         names.push_back(nullptr);
         if (check_head_of(paths.front(), options))
-            return open_callbacks({detail::files_reading(paths, options.block_size)}, options);
+            return naming(paths.front(),
+                          [&] { return open_callbacks({detail::files_reading(paths, options.block_size)}, options); });
         reader r(options);
         r.check_open(archive_read_open_filenames(r.handle(), names.data(), options.block_size), paths.front().string());
         return r;
@@ -377,6 +379,19 @@ private:
     /// Whether a reader accepting `formats` may meet a zip archive.
     static bool reads_zip(std::vector<format> const& formats) noexcept {
         return formats.empty() || std::find(formats.begin(), formats.end(), format::zip) != formats.end();
+    }
+
+    /// Runs `open` (an open through cbound's own xz/lzma layer), giving an error that names no
+    /// path the archive's: the layer fails inside libarchive's first read, where no path is known,
+    /// and an open error names its archive.
+    template <class Open>
+    static reader naming(std::filesystem::path const& archive, Open open) {
+        try {
+            return open();
+        } catch (error const& e) {
+            if (!e.pathname().empty()) throw;
+            throw error(e.code(), "open", e.message(), archive.string(), e.status(), path_subject::archive);
+        }
     }
 
     /// Turns the status of an archive_read_open* call into an exception where it failed.

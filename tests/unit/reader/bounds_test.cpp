@@ -119,6 +119,15 @@ TEST_CASE("an xz or lzma header asking for a huge dictionary is refused before t
     for (auto const& [path, options] : {input{big_xz, {}}, input{big_lzma, small}}) {
         INFO(path.filename().string());
         REQUIRE_THROWS_WITH(ca::reader::open(path, options), Catch::Contains("max_decoder_memory"));
+        // Refused at open, so the error names the archive, as any other open error does.
+        try {
+            static_cast<void>(ca::reader::open(path, options));
+        } catch (ca::error const& e) {
+            CHECK(e.operation() == std::string_view("open"));
+            CHECK(e.pathname() == path.string());
+            CHECK(e.subject() == ca::path_subject::archive);
+            CHECK(e.code() == ca::errc::limit_exceeded);
+        }
         auto bytes = cbound_test::to_bytes(cbound_test::read_file(path));
         REQUIRE_THROWS_WITH(ca::reader::open_memory(bytes, options), Catch::Contains("max_decoder_memory"));
         // Through a callback that gives one byte at a time, and through a pipe.
