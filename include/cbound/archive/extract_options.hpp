@@ -90,7 +90,7 @@ struct extract_options {
     bool preserve_owner = false;                   ///< restore owners (names first, then ids)
     bool preserve_xattrs = false;                  ///< restore extended attributes
     bool preserve_acls = false;                    ///< restore ACLs (POSIX access and default ACLs under data and tar)
-    /// Threads that write small files under data and tar while the calling thread decodes
+    /// Threads that create and write small files under data and tar while the calling thread decodes
     /// (0: one per core, at most 4; 1: the calling thread alone). Owners, xattrs and ACLs
     /// keep everything on the calling thread.
     unsigned threads = 0;
