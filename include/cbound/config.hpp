@@ -22,7 +22,12 @@
 // compiles them only where it calls them, and callers write no template arguments. The chain
 // must stay templated up to the public entry points, because a non-template inline function
 // that calls a template instantiates it everywhere. Small hot functions (getters, next(),
-// data()) stay plain. tests/bench/compile_time.sh measures what each public header costs.
+// data()) stay plain. Inside such a template, GCC still checks every expression that does not
+// depend on the parameter, and a local `std::vector<std::pair<...>>` or a call building a new
+// kind of container makes it instantiate that class right there, in every translation unit:
+// each new container type costs about a twentieth of <filesystem>. Heavy bodies therefore
+// name such types as `detail::dependent_t<Deferred, T>`, which is T but is only looked into
+// when the template is used. tests/bench/compile_time.sh measures what each public header costs.
 #pragma once
 
 // cbound is C++20 (concepts, constraints, std::span): say so once, instead of letting an
@@ -71,5 +76,19 @@ namespace cbound {
 
 /// True when this translation unit was compiled with CBOUND_CHECKED enabled.
 inline constexpr bool checked_mode = CBOUND_CHECKED != 0;
+
+namespace detail {
+
+/// Holds `T` as `type`; dependent_t below uses it to make a type depend on a template parameter.
+template <class Deferred, class T>
+struct dependent_type {
+    using type = T; ///< the type itself
+};
+
+/// `T`, as a type that depends on `Deferred`: a template body compiles what it does with it only when used.
+template <class Deferred, class T>
+using dependent_t = typename dependent_type<Deferred, T>::type;
+
+} // namespace detail
 
 } // namespace cbound

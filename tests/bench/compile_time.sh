@@ -8,9 +8,14 @@
 # -ftime-report, in MB): it depends only on the code compiled, not on the machine's load, so it
 # can be quoted from a busy machine where processor times swell.
 #
+# With INSTRUCTIONS=1 it also counts the instructions each compile executes (callgrind, over
+# the driver and the compiler proper): the one figure that does not move at all with the
+# machine's load, so small changes can be compared; it adds about a minute per header.
+#
 #   tests/bench/compile_time.sh [runs]        default 5 runs per header
 #
-# Environment: CXX (compiler, default c++), CXXFLAGS (added to every compile).
+# Environment: CXX (compiler, default c++), CXXFLAGS (added to every compile), INSTRUCTIONS,
+# HEADERS (the headers to measure, relative to include/; default every public header).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,6 +55,27 @@ ggc_mb() {
         awk '/TOTAL/ { v = $NF; n = v + 0; u = substr(v, length(v)); if (u == "k") n /= 1024; if (u == "G") n *= 1024; printf "%d", n + 0.5 }'
 }
 
+# Millions of instructions executed by one compile of `$1` (every process it starts), when
+# INSTRUCTIONS=1; empty otherwise.
+instructions_m() {
+    [ "${INSTRUCTIONS:-0}" = 1 ] || return 0
+    printf '%s\n' "$1" >"$work/tu.cpp"
+    # shellcheck disable=SC2086 # CXXFLAGS is a list of flags
+    valgrind --tool=callgrind --trace-children=yes --callgrind-out-file=/dev/null \
+        "$cxx" -std=c++20 -O0 ${CXXFLAGS:-} -I"$root/include" -c "$work/tu.cpp" -o "$work/tu.o" 2>&1 |
+        awk '/Collected :/ { n += $NF } END { printf "%d", n / 1e6 + 0.5 }'
+}
+
+# "| M instr | × filesystem |" cells for `$1`'s instruction count (two empty cells without INSTRUCTIONS=1).
+instruction_cells() {
+    m=$(instructions_m "$1")
+    if [ -n "$m" ]; then
+        echo "$m | $(awk "BEGIN { printf \"%.2f\", $m / $filesystem_instructions }")"
+    else
+        echo " | "
+    fi
+}
+
 # Median milliseconds of $runs compiles of `$1`.
 median_ms() {
     i=0
@@ -71,16 +97,17 @@ fi
 compile_ms '#include <filesystem>' >/dev/null # warm the page cache before measuring anything
 empty=$(median_ms '')
 filesystem=$(median_ms '#include <filesystem>')
+filesystem_instructions=$(instructions_m '#include <filesystem>')
 
 echo "$("$cxx" --version | head -n 1), -std=c++20 -O0 -c, median of $runs runs, user + system time"
 [ -r /proc/loadavg ] && echo "load average at the start: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 echo
-echo "| #include | cpu ms | × filesystem | GGC MB |"
-echo "|---|---:|---:|---:|"
-echo "| (empty file) | $empty | $(awk "BEGIN { printf \"%.2f\", $empty / $filesystem }") | $(ggc_mb '') |"
-echo "| <filesystem> | $filesystem | 1.00 | $(ggc_mb '#include <filesystem>') |"
+echo "| #include | cpu ms | × filesystem | GGC MB | M instr | × filesystem (instr) |"
+echo "|---|---:|---:|---:|---:|---:|"
+echo "| (empty file) | $empty | $(awk "BEGIN { printf \"%.2f\", $empty / $filesystem }") | $(ggc_mb '') | $(instruction_cells '') |"
+echo "| <filesystem> | $filesystem | 1.00 | $(ggc_mb '#include <filesystem>') | $(instruction_cells '#include <filesystem>') |"
 cd "$root/include"
-for header in cbound/*.hpp cbound/archive/*.hpp; do
+for header in ${HEADERS:-cbound/*.hpp cbound/archive/*.hpp}; do
     ms=$(median_ms "#include <$header>")
-    echo "| <$header> | $ms | $(awk "BEGIN { printf \"%.2f\", $ms / $filesystem }") | $(ggc_mb "#include <$header>") |"
+    echo "| <$header> | $ms | $(awk "BEGIN { printf \"%.2f\", $ms / $filesystem }") | $(ggc_mb "#include <$header>") | $(instruction_cells "#include <$header>") |"
 done
