@@ -25,7 +25,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -358,7 +357,9 @@ private:
     static void write_zeros(Stream& out, std::int64_t position, std::int64_t end) {
         static constexpr char zeros[4096] = {};
         for (; position < end && out; position += static_cast<std::int64_t>(sizeof zeros))
-            out.write(zeros, static_cast<std::streamsize>(std::min<std::int64_t>(end - position, sizeof zeros)));
+            out.write(zeros, static_cast<std::streamsize>(end - position < std::int64_t{sizeof zeros}
+                                                              ? end - position
+                                                              : std::int64_t{sizeof zeros}));
     }
     template <class Deferred = void>
     [[nodiscard]] error stream_failed() const {

@@ -30,7 +30,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -343,14 +342,12 @@ private:
     template <class Deferred = void>
     static std::optional<detail::lzma_container> check_head(std::span<std::byte const> head,
                                                             reader_options const& options, std::string_view what = {}) {
-        detail::check_decoder_memory(head.first(std::min(head.size(), detail::head_bytes)), options.max_decoder_memory,
-                                     what);
+        detail::check_decoder_memory(head.first(head.size() < detail::head_bytes ? head.size() : detail::head_bytes),
+                                     options.max_decoder_memory, what);
         std::optional<detail::lzma_container> const c = detail::lzma_container_of(head);
         if (!c || !bounds_lzma(options)) return std::nullopt;
         filter const f = *c == detail::lzma_container::xz ? filter::xz : filter::lzma;
-        if (!options.filters.empty() &&
-            std::find(options.filters.begin(), options.filters.end(), f) == options.filters.end())
-            return std::nullopt;
+        if (!options.filters.empty() && !detail::lists(options.filters, f)) return std::nullopt;
         return c;
     }
     /// Whether the file at `path` is read through a callback source: an xz or lzma file that
@@ -378,7 +375,7 @@ private:
 
     /// Whether a reader accepting `formats` may meet a zip archive.
     static bool reads_zip(std::vector<format> const& formats) noexcept {
-        return formats.empty() || std::find(formats.begin(), formats.end(), format::zip) != formats.end();
+        return formats.empty() || detail::lists(formats, format::zip);
     }
 
     /// Runs `open` (an open through cbound's own xz/lzma layer), giving an error that names no

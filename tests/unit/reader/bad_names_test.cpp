@@ -95,6 +95,50 @@ TEST_CASE("a zip name flagged UTF-8 that is not UTF-8 reads as its stored bytes,
     check_bad_zip(r, "(zip entry 1 with a name not valid UTF-8)", "placeholder");
 }
 
+TEST_CASE("zip names flagged UTF-8 that are not go to their entries in local-header order, whatever the "
+          "central directory's order") {
+    // python's zipfile writes the central directory in the order of its filelist: reversed here,
+    // so that the recovery must sort the records by their local header's offset.
+    sample_tree t;
+    auto const zip = t.out("reversed-directory.zip");
+    t.sh("python3 -c " +
+         sh_quote(
+             "import zipfile,sys\n"
+             "with zipfile.ZipFile(sys.argv[1],'w') as z:\n"
+             " for n in ['X1.txt','a.txt','X2.txt','X3.txt']: z.writestr(n, n[:-4]+' data')\n"
+             " z.filelist.reverse()\n"
+             "b=open(sys.argv[1],'rb').read()\n"
+             "for sig,flags in [(b'PK\\x03\\x04',6),(b'PK\\x01\\x02',8)]:\n"
+             " k=b.find(sig)\n"
+             " while k>=0:\n"
+             "  f=int.from_bytes(b[k+flags:k+flags+2],'little')|0x800\n"
+             "  b=b[:k+flags]+f.to_bytes(2,'little')+b[k+flags+2:]\n"
+             "  k=b.find(sig,k+1)\n"
+             "b=b.replace(b'X1.txt',b'\\xe91.txt').replace(b'X2.txt',b'\\xe92.txt').replace(b'X3.txt',b'\\xe93.txt')\n"
+             "open(sys.argv[1],'wb').write(b)") +
+         " " + sh_quote(zip.string()));
+    auto const bytes = cbound_test::to_bytes(cbound_test::read_file(zip));
+    ca::reader_options options;
+    options.decode_cp437_zip_names = false;
+    for (bool const from_memory : {false, true}) {
+        INFO("from memory: " << from_memory);
+        auto r = from_memory ? ca::reader::open_memory(bytes, options) : ca::reader::open(zip, options);
+        auto const entries = names_and_data(r);
+        REQUIRE(entries.size() == 4);
+        CHECK(entries[0] == std::pair<std::string, std::string>("\xe9"
+                                                                "1.txt",
+                                                                "X1 data"));
+        CHECK(entries[1] == std::pair<std::string, std::string>("a.txt", "a data"));
+        CHECK(entries[2] == std::pair<std::string, std::string>("\xe9"
+                                                                "2.txt",
+                                                                "X2 data"));
+        CHECK(entries[3] == std::pair<std::string, std::string>("\xe9"
+                                                                "3.txt",
+                                                                "X3 data"));
+        CHECK(r.warnings().size() == 3);
+    }
+}
+
 TEST_CASE("a tarball names a zip entry flagged UTF-8 that is not UTF-8 as the reader does, never empty") {
     sample_tree t;
     auto const zip = bad_utf8_zip(t);

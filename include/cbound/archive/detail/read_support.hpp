@@ -70,6 +70,14 @@ namespace cbound::archive::detail {
     return nullptr;
 }
 
+/// Whether `list` holds `value` (std::find, whose <algorithm> would cost every includer of reader.hpp).
+template <class List, class Value>
+[[nodiscard]] bool lists(List const& list, Value value) noexcept {
+    for (auto const& x : list)
+        if (x == value) return true;
+    return false;
+}
+
 /// Enables the formats in `formats` (all but raw when empty); an unreadable one throws.
 template <class Deferred = void>
 void enable_formats(read_state& s, std::vector<format> const& formats) {

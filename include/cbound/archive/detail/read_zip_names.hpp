@@ -19,7 +19,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -76,6 +75,29 @@ template <class Deferred = void>
     return out;
 }
 
+/// Sorts `items` (pairs) by their `first`, equal ones kept in order: a bottom-up merge sort, since
+/// std::stable_sort's <algorithm> would cost every translation unit that includes reader.hpp.
+template <class List>
+void stable_sort_by_first(List& items) {
+    std::size_t const n = items.size();
+    List merged(n);
+    for (std::size_t width = 1; width < n; width *= 2) {
+        for (std::size_t low = 0; low < n; low += 2 * width) {
+            std::size_t const middle = n - low < width ? n : low + width;
+            std::size_t const high = n - middle < width ? n : middle + width;
+            std::size_t i = low, j = middle, k = low;
+            // The right run's item goes first only when strictly smaller: that keeps the sort stable.
+            while (i < middle && j < high)
+                merged[k++] = std::move(items[j].first < items[i].first ? items[j++] : items[i++]);
+            while (i < middle)
+                merged[k++] = std::move(items[i++]);
+            while (j < high)
+                merged[k++] = std::move(items[j++]);
+        }
+        items.swap(merged);
+    }
+}
+
 /// The raw names of a zip that claim UTF-8 (general-purpose bit 11) but are not.
 ///
 /// libarchive 3.6 converts such a name from UTF-8, fails, and leaves the entry with no name at
@@ -115,7 +137,8 @@ private:
     std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) const {
         if (!memory.empty()) {
             if (offset >= memory.size()) return 0;
-            std::size_t const n = std::min<std::size_t>(out.size(), memory.size() - offset);
+            std::size_t const left = memory.size() - static_cast<std::size_t>(offset);
+            std::size_t const n = out.size() < left ? out.size() : left;
             std::memcpy(out.data(), memory.data() + offset, n);
             return n;
         }
@@ -149,8 +172,11 @@ private:
     /// directories over 64 MiB are left alone: their entries keep a placeholder).
     template <class Deferred = void>
     void collect() {
+        // Dependent spellings: GCC instantiates these containers only where collect() is used (config.hpp).
+        using bytes = cbound::detail::dependent_t<Deferred, std::vector<std::byte>>;
+        using found_list = cbound::detail::dependent_t<Deferred, std::vector<std::pair<std::uint32_t, std::string>>>;
         std::uint64_t const total = size();
-        std::vector<std::byte> tail(static_cast<std::size_t>(std::min<std::uint64_t>(total, 22 + 65535)));
+        bytes tail(static_cast<std::size_t>(total < 22 + 65535 ? total : 22 + 65535));
         if (tail.size() < 22 || read_at(total - tail.size(), tail) != tail.size()) return;
         std::size_t eocd = tail.size() - 22 + 1;
         do
@@ -159,9 +185,9 @@ private:
         if (std::memcmp(tail.data() + eocd, "PK\5\6", 4) != 0) return;
         std::uint32_t const cd_size = le(&tail[eocd + 12], 4), cd_offset = le(&tail[eocd + 16], 4);
         if (cd_offset == 0xFFFFFFFF || cd_size > (64u << 20)) return;
-        std::vector<std::byte> cd(cd_size);
+        bytes cd(cd_size);
         if (read_at(cd_offset, cd) != cd.size()) return;
-        std::vector<std::pair<std::uint32_t, std::string>> found;
+        found_list found;
         for (std::size_t p = 0; p + 46 <= cd.size() && std::memcmp(&cd[p], "PK\1\2", 4) == 0;) {
             std::uint32_t const flags = le(&cd[p + 8], 2), name_size = le(&cd[p + 28], 2);
             std::size_t const record = 46 + name_size + le(&cd[p + 30], 2) + le(&cd[p + 32], 2);
@@ -170,7 +196,7 @@ private:
             if ((flags & 0x800) != 0 && !is_utf8(name)) found.emplace_back(le(&cd[p + 42], 4), std::move(name));
             p += record;
         }
-        std::stable_sort(found.begin(), found.end(), [](auto const& x, auto const& y) { return x.first < y.first; });
+        stable_sort_by_first(found);
         for (auto& [offset, name] : found)
             names.push_back(std::move(name));
     }
