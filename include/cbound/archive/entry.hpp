@@ -224,7 +224,9 @@ public:
         int const flags = (type & ARCHIVE_ENTRY_ACL_TYPE_NFS4) != 0
                               ? ARCHIVE_ENTRY_ACL_TYPE_NFS4
                               : ARCHIVE_ENTRY_ACL_TYPE_ACCESS | ARCHIVE_ENTRY_ACL_TYPE_DEFAULT;
-        std::unique_ptr<char, decltype(&std::free)> text(archive_entry_acl_to_text(entry_, nullptr, flags), &std::free);
+        // Dependent spelling: the unique_ptr is compiled only where acl_text() is used (config.hpp).
+        using owned_text = cbound::detail::dependent_t<Deferred, std::unique_ptr<char, decltype(&std::free)>>;
+        owned_text text(archive_entry_acl_to_text(entry_, nullptr, flags), &std::free);
         if (text == nullptr) return std::nullopt;
         return std::string(text.get());
     }
@@ -264,7 +266,7 @@ public:
     /// Throws errc::limit_exceeded when it would exceed `max_bytes`.
     template <class Deferred = void>
     [[nodiscard]] std::vector<std::byte> read_all(std::size_t max_bytes) const {
-        std::vector<std::byte> out;
+        cbound::detail::dependent_t<Deferred, std::vector<std::byte>> out; // compiled only where used (config.hpp)
         state_->data_end = 0;
         for (block const& b : blocks()) {
             auto const end = static_cast<std::uint64_t>(b.offset) + b.data.size();
@@ -343,8 +345,9 @@ private:
     }
     template <class Deferred = void>
     [[nodiscard]] error too_large(std::size_t max_bytes) const {
+        using text = cbound::detail::dependent_t<Deferred, std::string>; // built only where used (config.hpp)
         return detail::make_error(errc::limit_exceeded, "read_all",
-                                  "entry data exceeds " + std::to_string(max_bytes) + " bytes", pathname());
+                                  text("entry data exceeds ") + std::to_string(max_bytes) + " bytes", pathname());
     }
     /// Where a sparse entry's data ends, after the blocks are read: the EOF's offset, past a
     /// trailing hole (0 for a dense entry: WARC, for one, puts its EOF 4 bytes past the data).

@@ -182,16 +182,19 @@ public:
         detail::source_head head = detail::read_head(std::move(source.read));
         std::optional<detail::lzma_container> const own = check_head(head.bytes, options);
         source.read = std::move(head.read);
+        // Dependent spellings: the shared_ptr types are compiled only where this is used (config.hpp).
+        using progress_type = cbound::detail::dependent_t<Deferred, detail::lzma_progress>;
+        using source_type = cbound::detail::dependent_t<Deferred, read_source>;
         if (own) {
-            auto progress = std::make_shared<detail::lzma_progress>();
+            auto progress = std::make_shared<progress_type>();
             progress->container = *own;
             source.read = detail::lzma_decoding(std::move(source.read), *own, options.max_decoder_memory, progress);
             source.skip = {};
             source.seek = {};
             s->rare->own_decoder = std::move(progress);
         }
-        s->source = std::make_shared<read_source>(std::move(source));
-        auto const& src = *static_cast<read_source const*>(s->source.get());
+        s->source = std::make_shared<source_type>(std::move(source));
+        auto const& src = *static_cast<source_type const*>(s->source.get());
         archive_read_set_read_callback(a, &detail::source_read);
         if (src.skip) archive_read_set_skip_callback(a, &detail::source_skip);
         if (src.seek) archive_read_set_seek_callback(a, &detail::source_seek);
@@ -211,7 +214,7 @@ public:
                                            reader_options const& options = {}) {
         if (paths.empty())
             throw detail::make_error(errc::invalid_argument, "open", "open_split needs at least one file");
-        std::vector<char const*> names;
+        cbound::detail::dependent_t<Deferred, std::vector<char const*>> names; // compiled only where used (config.hpp)
         for (auto const& p : paths)
             names.push_back(p.c_str());
         names.push_back(nullptr);
@@ -405,7 +408,7 @@ private:
             if ((s.external_filters_off || nested) && archive_errno(s.handle.get()) == EILSEQ) {
                 error e = detail::capture_error(s.handle.get(), st, "open", what, path_subject::archive);
                 s.guard.rethrow_if_any();
-                std::string hint;
+                cbound::detail::dependent_t<Deferred, std::string> hint; // built only where used (config.hpp)
                 if (s.external_filters_off)
                     hint = "filters that run an external program, such as lrzip, lzop and grzip, are off: "
                            "reader_options::allow_external_programs";

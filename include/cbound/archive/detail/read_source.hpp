@@ -69,7 +69,9 @@ inline char const* ask_passphrase(::archive* a, void* client) noexcept {
 /// A read_source reading `fd` (a pipe: no skip, no seek), with a buffer of `block_size` bytes.
 template <class Deferred = void>
 [[nodiscard]] read_source fd_source(int fd, std::size_t block_size) {
-    auto buffer = std::make_shared<std::vector<std::byte>>(block_size > 0 ? block_size : 1);
+    // Dependent spelling: the shared buffer's types are compiled only where this is used (config.hpp).
+    using buffer_type = cbound::detail::dependent_t<Deferred, std::vector<std::byte>>;
+    auto buffer = std::make_shared<buffer_type>(block_size > 0 ? block_size : 1);
     return {[fd, buffer]() -> std::span<std::byte const> {
         ssize_t const n = retry_on_signal([&] { return ::read(fd, buffer->data(), buffer->size()); });
         if (n < 0) throw errno_error(errno, "read", {}, path_subject::archive, "reading the archive's descriptor");
@@ -80,7 +82,8 @@ template <class Deferred = void>
 /// A read_source reading `file` (a pipe: no skip, no seek), with a buffer of `block_size` bytes.
 template <class Deferred = void>
 [[nodiscard]] read_source file_source(std::FILE* file, std::size_t block_size) {
-    auto buffer = std::make_shared<std::vector<std::byte>>(block_size > 0 ? block_size : 1);
+    using buffer_type = cbound::detail::dependent_t<Deferred, std::vector<std::byte>>; // as in fd_source
+    auto buffer = std::make_shared<buffer_type>(block_size > 0 ? block_size : 1);
     return {[file, buffer]() -> std::span<std::byte const> {
         errno = 0; // fread sets errno only where the C library does: 0 then reads as EIO
         std::size_t const n = std::fread(buffer->data(), 1, buffer->size(), file);

@@ -108,8 +108,10 @@ inline constexpr filter readable_filters[] = {
 /// enabler says so with a WARN, so each filter is tried once on a throwaway handle.
 template <class Deferred = void>
 [[nodiscard]] bool runs_external_program(filter f) {
+    // Dependent spelling: the array type is compiled only where this is used (config.hpp).
+    using flags = cbound::detail::dependent_t<Deferred, std::array<bool, std::size(readable_filters)>>;
     static auto const external = [] {
-        std::array<bool, std::size(readable_filters)> out{};
+        flags out{};
         for (std::size_t i = 0; i < out.size(); ++i) {
             read_handle probe(archive_read_new());
             if (!probe) throw std::bad_alloc();
