@@ -8,6 +8,7 @@
 #include <cbound/archive/detail/utf8.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/config.hpp>
 
 #include <archive_entry.h>
 
@@ -20,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive {
 
 /// A point in time with nanosecond precision (the same alias entry.hpp declares for reading).
@@ -125,7 +128,10 @@ public:
     }
 
     /// A header holding everything `info` sets.
-    explicit entry(entry_info const& info) : entry() { assign(info); }
+    template <class Deferred = void>
+    explicit entry(entry_info const& info) : entry() {
+        assign<Deferred>(info);
+    }
 
     /// A deep copy of a borrowed header, such as a reader's entry_view (anything with native_handle()).
     template <class View>
@@ -154,7 +160,11 @@ public:
     ~entry() = default;
 
     /// Sets every field `info` sets; fields it leaves unset keep their current value.
-    void assign(entry_info const& info) { detail::assign_entry(raw(), info); }
+    template <class Deferred = void>
+    void assign(entry_info const& info) {
+        // Dependent: entry_info's containers and assign_entry are compiled only where used (config.hpp).
+        detail::assign_entry(raw(), static_cast<cbound::detail::dependent_t<Deferred, entry_info> const&>(info));
+    }
 
     /// The name inside the archive; empty when unset or not representable.
     [[nodiscard]] std::string pathname() const {

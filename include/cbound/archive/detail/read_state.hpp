@@ -10,6 +10,7 @@
 #include <cbound/archive/detail/read_extent.hpp>
 #include <cbound/archive/detail/read_names.hpp> // entry_name
 #include <cbound/archive/error.hpp>
+#include <cbound/config.hpp>
 #include <cbound/detail/generation.hpp>
 
 #include <archive.h>
@@ -25,9 +26,12 @@
 #include <string_view>
 #include <vector>
 
+// Heavy bodies are templates on an unused parameter so that a translation unit
+// compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive::detail {
 
-struct read_rare; // read_zip_names.hpp
+struct read_rare;       // read_zip_names.hpp
+struct read_cold_paths; // below
 
 /// Everything a reader owns besides its handle: callbacks, warnings, the current entry.
 struct read_state {
@@ -62,6 +66,9 @@ struct read_state {
     /// decode_zip_names (read_zip_names.hpp), set by the reader's open: reached through a pointer,
     /// the header path does not make every translation unit compile it (config.hpp).
     char const* (*decode_zip_names)(read_state&) = nullptr;
+    /// The bodies of the rare paths below that build messages and grow the warning list, set by
+    /// the reader's open (read_cold_table): so a translation unit compiles them only where it opens a reader.
+    read_cold_paths const* cold = nullptr;
 
     /// The pathname of the current entry, for error messages ("" when none).
     [[nodiscard]] std::string_view current_pathname() const noexcept {
@@ -114,10 +121,13 @@ inline void require_usable(read_state const* s, char const* operation) {
     return st;
 }
 
-/// The slow path of a header read, out of line: retries RETRY a bounded number of times,
-/// then handles the end (once per archive), a warning (recorded) or a failure (thrown), and
-/// zip names that need decoding.
-[[gnu::cold]] [[gnu::noinline]] inline void header_status(read_state& s, int st) {
+/// The slow path of a header read (header_status's body): retries RETRY a bounded number of
+/// times, then handles the end (once per archive), a warning (recorded) or a failure (thrown),
+/// and zip names that need decoding.
+template <class Deferred = void>
+void header_status_body(read_state& state, int st) {
+    // Dependent: compiled only where read_cold_table is, the reader's open (config.hpp).
+    auto& s = static_cast<cbound::detail::dependent_t<Deferred, read_state>&>(state);
     // A RETRY skipped something ("Damaged tar archive": tar goes on at the next block): bsdtar
     // reports it, so it becomes a warning on the entry read after it, never silence.
     std::size_t const skipped_from = s.warnings.size();
@@ -162,20 +172,69 @@ inline void require_usable(read_state const* s, char const* operation) {
     return s != nullptr ? std::strlen(s) : 0;
 }
 
-/// Throws the error of a name, or of all names so far, that exceeds its limit.
-[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void names_too_long(read_state& s, std::size_t longest) {
-    std::string const pathname(s.current_pathname().substr(0, 256));
+/// Throws the error of a name, or of all names so far, that exceeds its limit (names_too_long's body).
+template <class Deferred = void>
+void names_too_long_body(read_state& s, std::size_t longest) {
+    using text = cbound::detail::dependent_t<Deferred, std::string>; // built only where used (config.hpp)
+    text const pathname(s.current_pathname().substr(0, 256));
     s.current = nullptr;
     s.fatal = true; // a reader cannot skip a header it refused: the archive ends here
     if (longest > s.max_name_bytes)
         throw make_error(errc::limit_exceeded, "read_next_header",
-                         "a name of " + std::to_string(longest) + " bytes exceeds reader_options::max_name_bytes (" +
-                             std::to_string(s.max_name_bytes) + ")",
+                         text("a name of ") + std::to_string(longest) +
+                             " bytes exceeds reader_options::max_name_bytes (" + std::to_string(s.max_name_bytes) + ")",
                          pathname);
     throw make_error(errc::limit_exceeded, "read_next_header",
-                     "the names so far exceed reader_options::max_total_name_bytes (" +
+                     text("the names so far exceed reader_options::max_total_name_bytes (") +
                          std::to_string(s.max_total_name_bytes) + ")",
                      pathname);
+}
+
+/// Records that the `field` time of the current entry, `seconds` from 1970, does not fit
+/// entry_time (its accessor gives nullopt): once per entry and field, never thrown (time_out_of_range's body).
+template <class Deferred = void>
+void time_out_of_range_body(read_state& state, char const* field, std::int64_t seconds,
+                            std::string_view pathname) noexcept {
+    // Dependent: compiled only where read_cold_table is, the reader's open (config.hpp).
+    auto& s = static_cast<cbound::detail::dependent_t<Deferred, read_state>&>(state);
+    using text = cbound::detail::dependent_t<Deferred, std::string>;
+    try {
+        text message = text(field) + " " + std::to_string(seconds) +
+                       " s lies outside entry_time's range (about 292 years around 1970)";
+        // Only this entry's warnings, the last ones, can repeat it: the check stays short.
+        for (auto w = s.warnings.rbegin(); w != s.warnings.rend() && w->pathname == pathname; ++w)
+            if (w->message == message) return;
+        s.warnings.push_back(warning{"time", std::move(message), text(pathname), ERANGE});
+    } catch (...) { // out of memory: the nullopt the accessor returns still says the time is missing
+    }
+}
+
+/// The rare paths of reading, through which the hot inline code below reaches their bodies.
+struct read_cold_paths {
+    void (*header_status)(read_state&, int);          ///< header_status_body
+    void (*names_too_long)(read_state&, std::size_t); ///< names_too_long_body (always throws)
+    /// time_out_of_range_body
+    void (*time_out_of_range)(read_state&, char const*, std::int64_t, std::string_view) noexcept;
+};
+
+/// The table the reader's open points read_state::cold at.
+template <class Deferred = void>
+inline constexpr read_cold_paths read_cold_table{&header_status_body<Deferred>, &names_too_long_body<Deferred>,
+                                                 &time_out_of_range_body<Deferred>};
+
+/// The slow path of a header read, out of line (header_status_body).
+[[gnu::cold]] [[gnu::noinline]] inline void header_status(read_state& s, int st) { s.cold->header_status(s, st); }
+
+/// Throws the error of a name, or of all names so far, that exceeds its limit (names_too_long_body).
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void names_too_long(read_state& s, std::size_t longest) {
+    s.cold->names_too_long(s, longest);
+    __builtin_unreachable(); // the body always throws
+}
+
+/// Records that the `field` time of the current entry does not fit entry_time (time_out_of_range_body).
+[[gnu::cold]] [[gnu::noinline]] inline void time_out_of_range(read_state& s, char const* field, std::int64_t seconds,
+                                                              std::string_view pathname) noexcept {
+    s.cold->time_out_of_range(s, field, seconds, pathname);
 }
 
 /// Counts the current entry's names (path, link target) against the reader's limits.
@@ -217,21 +276,6 @@ template <names_counted Count>
 /// Reads the next header into s.current (nullptr at the end); the per-entry hot path.
 /// Always inlined: the codegen tests hold it to the instructions of the hand-written loop.
 [[gnu::always_inline]] inline void advance(read_state& s) { (void)read_next_header<names_counted::yes>(s); }
-
-/// Records that the `field` time of the current entry, `seconds` from 1970, does not fit
-/// entry_time (its accessor gives nullopt): once per entry and field, never thrown.
-[[gnu::cold]] [[gnu::noinline]] inline void time_out_of_range(read_state& s, char const* field, std::int64_t seconds,
-                                                              std::string_view pathname) noexcept {
-    try {
-        std::string message = std::string(field) + " " + std::to_string(seconds) +
-                              " s lies outside entry_time's range (about 292 years around 1970)";
-        // Only this entry's warnings, the last ones, can repeat it: the check stays short.
-        for (auto w = s.warnings.rbegin(); w != s.warnings.rend() && w->pathname == pathname; ++w)
-            if (w->message == message) return;
-        s.warnings.push_back(warning{"time", std::move(message), std::string(pathname), ERANGE});
-    } catch (...) { // out of memory: the nullopt the accessor returns still says the time is missing
-    }
-}
 
 /// The slow path of a data read: every status other than OK/EOF fails the entry, and only the entry.
 [[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void data_failure(read_state& s, int st, char const* operation) {

@@ -260,11 +260,13 @@ char const* decode_zip_names(read_state& s) {
     return recovered;
 }
 
-/// Gives `s` its rare state and the zip name decoder its header path calls through a pointer.
+/// Gives `s` its rare state, and the zip name decoder and other rare paths (read_cold_table) its
+/// hot paths call through pointers.
 template <class Deferred = void>
 void make_rare(read_state& s) {
     s.rare = {new read_rare(), [](read_rare* r) noexcept { delete r; }};
     s.decode_zip_names = &decode_zip_names<>;
+    s.cold = &read_cold_table<>;
 }
 
 } // namespace cbound::archive::detail
