@@ -250,12 +250,16 @@ public:
     [[nodiscard]] std::default_sentinel_t end() const noexcept { return {}; }
 
     /// Reads the next header: a view of the entry, or nullopt at the end of the archive.
-    [[nodiscard]] std::optional<entry_view> next() & CBOUND_LIFETIMEBOUND {
+    // A template on a dependent result type (compiling to the same code), so that
+    // std::optional<entry_view> is built only where next() is called (config.hpp).
+    template <class Deferred = void>
+        [[nodiscard]] std::optional<entry_view> next() & CBOUND_LIFETIMEBOUND {
+        using result = cbound::detail::dependent_t<Deferred, std::optional<entry_view>>; // see above
         detail::read_state* const s = state_.get();
         detail::require_usable(s, "read_next_header");
         detail::advance(*s);
-        if (s->current == nullptr) return std::nullopt;
-        return entry_view(*s, s->current);
+        if (s->current == nullptr) return result();
+        return result(entry_view(*s, s->current));
     }
     /// The entry of a temporary reader would dangle at the end of the full-expression.
     std::optional<entry_view> next() && = delete;
@@ -263,7 +267,8 @@ public:
     /// The warnings libarchive reported on headers so far, in order (none are dropped).
     [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND {
         if (!state_) return {};
-        return state_->warnings;
+        // Pointer and size: span's range constructor would check its concepts on the vector in every includer.
+        return {state_->warnings.data(), state_->warnings.size()};
     }
     std::span<warning const> warnings() const&& = delete;
 

@@ -10,6 +10,7 @@
 #include <cbound/archive/detail/read_limits.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/source.hpp>
+#include <cbound/config.hpp>
 
 #include <archive.h>
 #include <unistd.h>

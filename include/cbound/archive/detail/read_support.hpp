@@ -4,6 +4,7 @@
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/config.hpp>
 
 #include <archive.h>
 
@@ -89,7 +90,7 @@ void enable_formats(read_state& s, std::vector<format> const& formats) {
     }
     for (format f : formats) {
         auto enable = read_format_enabler(f);
-        std::string const name(to_string(f));
+        cbound::detail::dependent_t<Deferred, std::string> const name(to_string(f)); // messages built only where used
         if (enable == nullptr)
             throw make_error(errc::invalid_argument, "support_format", "libarchive cannot read the format " + name);
         // WARN here means "not built into this libarchive" (xar without libxml2): unusable.
@@ -136,7 +137,7 @@ void enable_filters(read_state& s, std::vector<filter> const& filters, bool allo
     std::vector<filter> const all(std::begin(readable_filters), std::end(readable_filters));
     for (filter f : filters.empty() ? all : filters) {
         auto enable = read_filter_enabler(f);
-        std::string const name(to_string(f));
+        cbound::detail::dependent_t<Deferred, std::string> const name(to_string(f)); // messages built only where used
         if (enable == nullptr)
             throw make_error(errc::invalid_argument, "support_filter", "libarchive cannot read the filter " + name);
         if (!allow_external && runs_external_program(f)) {

@@ -14,6 +14,7 @@
 #include <cbound/archive/detail/read_names.hpp>
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/utf8.hpp>
+#include <cbound/config.hpp>
 #include <cbound/unique_resource.hpp>
 
 #include <archive.h>
