@@ -21,13 +21,25 @@ namespace {
 std::size_t allocations = 0; // operator new calls since the program started
 } // namespace
 
+// Every form that pairs with a plain operator delete is replaced, so that each block is freed
+// by the allocator that made it (AddressSanitizer checks the pairs).
 void* operator new(std::size_t n) {
     ++allocations;
     if (void* p = std::malloc(n > 0 ? n : 1)) return p;
     throw std::bad_alloc();
 }
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, std::nothrow_t const&) noexcept {
+    ++allocations;
+    return std::malloc(n > 0 ? n : 1);
+}
+void* operator new[](std::size_t n, std::nothrow_t const& tag) noexcept { return operator new(n, tag); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::nothrow_t const&) noexcept { std::free(p); }
+void operator delete[](void* p, std::nothrow_t const&) noexcept { std::free(p); }
 
 namespace {
 
