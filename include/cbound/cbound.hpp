@@ -2,6 +2,7 @@
 // where posix.hpp's throwing open functions and checked() are left out).
 #pragma once
 
+#include <cbound/callback.hpp>
 #include <cbound/checked_call.hpp>
 #include <cbound/checked_view.hpp>
 #include <cbound/config.hpp>

@@ -7,10 +7,11 @@
 // `omitted`. The counters (extracted, skipped, rejected, failed, bytes) are always exact.
 #pragma once
 
+#include <cbound/callback.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,7 +96,7 @@ struct extract_options {
     /// keep everything on the calling thread.
     unsigned threads = 0;
     /// Called after each entry and every `progress_every_bytes` of data; return false to cancel (errc::cancelled).
-    std::function<bool(progress const&)> on_progress{};
+    cbound::callback<bool(progress const&)> on_progress{};
     /// Within an entry, on_progress is called again once this many more data bytes are written (0: after
     /// every block libarchive hands over); the default calls it 60 times for 60 MB instead of 920.
     std::uint64_t progress_every_bytes = std::uint64_t{1} << 20;

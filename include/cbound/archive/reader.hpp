@@ -22,6 +22,7 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/source.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/callback.hpp>
 #include <cbound/config.hpp>
 #include <cbound/posix.hpp>
 
@@ -35,7 +36,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <iosfwd>
 #include <iterator>
 #include <memory>
@@ -57,7 +57,7 @@ struct reader_options {
     std::string options{};                  ///< passed to archive_read_set_options ("zip:ignorecrc32", …)
     std::vector<std::string> passphrases{}; ///< tried in order on encrypted entries
     /// Asked for one more passphrase once the list is used up; nullopt gives up.
-    std::function<std::optional<std::string>()> passphrase_callback{};
+    cbound::callback<std::optional<std::string>()> passphrase_callback{};
     std::size_t block_size = 64 * 1024; ///< read size for path, fd and split sources
     /// A zip name (or symlink target) that is not valid UTF-8 is read as CP437, the zip default
     /// charset, and given in UTF-8; false gives its raw bytes. Valid UTF-8 is always kept.

@@ -8,18 +8,19 @@
 // C call unwinds and rethrown by the writer (detail/write_sink.hpp has the trampolines).
 #pragma once
 
+#include <cbound/callback.hpp>
+
 #include <cstddef>
-#include <functional>
 #include <span>
 
 namespace cbound::archive {
 
 /// Functions that receive a writer's bytes; each one reports failure by throwing.
 struct write_callbacks {
-    std::function<void()> open{};                            ///< before the first write (optional)
-    std::function<void(std::span<std::byte const>)> write{}; ///< consumes all the bytes (required)
-    std::function<void()> close{};                           ///< after the last write (optional)
-    std::function<void()> abort{};                           ///< instead of close when abandoned (optional)
+    cbound::callback<void()> open{};                            ///< before the first write (optional)
+    cbound::callback<void(std::span<std::byte const>)> write{}; ///< consumes all the bytes (required)
+    cbound::callback<void()> close{};                           ///< after the last write (optional)
+    cbound::callback<void()> abort{};                           ///< instead of close when abandoned (optional)
 };
 
 } // namespace cbound::archive

@@ -8,9 +8,10 @@
 // C call unwinds and rethrown by the reader (detail/read_source.hpp has the trampolines).
 #pragma once
 
+#include <cbound/callback.hpp>
+
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 
 namespace cbound::archive {
@@ -18,12 +19,12 @@ namespace cbound::archive {
 /// An archive source made of functions; only `read` is required.
 struct read_source {
     /// Returns the next bytes of the archive (empty at the end); they must stay valid until the next call.
-    std::function<std::span<std::byte const>()> read{};
+    cbound::callback<std::span<std::byte const>()> read{};
     /// Optional: skips up to `n` bytes forward and returns how many it skipped (0: read through instead).
-    std::function<std::int64_t(std::int64_t n)> skip{};
+    cbound::callback<std::int64_t(std::int64_t n)> skip{};
     /// Optional: moves to `offset` from `whence` (SEEK_SET, SEEK_CUR, SEEK_END), returns the new position.
     /// Zip and 7z read their central directory through it.
-    std::function<std::int64_t(std::int64_t offset, int whence)> seek{};
+    cbound::callback<std::int64_t(std::int64_t offset, int whence)> seek{};
 };
 
 } // namespace cbound::archive

@@ -29,6 +29,7 @@
 #include <cbound/archive/owned_entry.hpp>
 #include <cbound/archive/sink.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/callback.hpp>
 #include <cbound/config.hpp>
 
 #include <archive.h>
@@ -44,7 +45,6 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -94,7 +94,7 @@ struct write_options {
 /// How add_tree walks a folder.
 struct tree_options {
     /// Returns false to leave an entry out (a folder left out is not descended into); none keeps all.
-    std::function<bool(std::filesystem::directory_entry const&)> filter{};
+    cbound::callback<bool(std::filesystem::directory_entry const&)> filter{};
     /// The archive name of the folder itself; by default the path as given, without a leading '/'.
     std::optional<std::string> prefix{};
     /// Store what symlinks point to instead of the links (at most 256 folders deep, a loop left out with a
@@ -126,7 +126,7 @@ struct tree_options {
     unsigned mode_set = 0;
     /// Called with each entry's header after the fields above, before it is written: may change times,
     /// owners, permissions and extended attributes; changing the name, type, size or link target is an error.
-    std::function<void(entry&)> edit{};
+    cbound::callback<void(entry&)> edit{};
 };
 
 /// Writes one archive to one destination; move-only; see the guarantees at the top of writer.hpp.
@@ -197,7 +197,7 @@ public:
     /// A whole archive in memory: `fill` adds the entries, the writer is closed, the bytes returned.
     template <class Deferred = void>
     [[nodiscard]] static std::vector<std::byte> to_memory(format fmt, filter compression,
-                                                          std::function<void(writer&)> const& fill,
+                                                          cbound::callback<void(writer&)> const& fill,
                                                           write_options const& options = {}) {
         std::vector<std::byte> out;
         writer w = open_memory(out, fmt, compression, options);

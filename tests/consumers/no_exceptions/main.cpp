@@ -1,5 +1,5 @@
 // A consumer built with -fno-exceptions: the core headers compile, and unique_resource,
-// cstring_view, out_ptr, checked views and the non-throwing checked calls work.
+// cstring_view, out_ptr, checked views, callback and the non-throwing checked calls work.
 #include <cbound/cbound.hpp>
 
 #include <cstdio>
@@ -25,7 +25,9 @@ int main() {
     cbound::generation owner;
     cbound::checked_view<cbound::cstring_view> view{cbound::cstring_view(copy.get()), owner, "copy"};
     auto closed = cbound::try_checked_close<cbound::fails_if_equal<-1>{}>(dir);
-    std::printf("no-exceptions consumer: %s, %s failed: %s, closed %d\n", view.get().c_str(), missing.function(),
-                missing.error() == std::errc::no_such_file_or_directory ? "ENOENT" : "?", closed.ok());
+    cbound::callback<int(int)> twice = [](int x) { return 2 * x; };
+    std::printf("no-exceptions consumer: %s, %s failed: %s, closed %d, callback %d\n", view.get().c_str(),
+                missing.function(), missing.error() == std::errc::no_such_file_or_directory ? "ENOENT" : "?",
+                closed.ok(), twice(21));
     return 0;
 }

@@ -12,6 +12,8 @@
 #include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/detail/read_limits.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/callback.hpp>
+#include <cbound/config.hpp>
 #include <cbound/posix.hpp>
 
 #include <fcntl.h>
@@ -22,7 +24,6 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -35,6 +36,9 @@
 // Heavy bodies are templates on an unused parameter so that a translation unit
 // compiles them only where it calls them (tests/bench/compile_time.sh).
 namespace cbound::archive::detail {
+
+/// A function giving the next bytes of a stream, empty at its end (read_source::read's type).
+using byte_reading = cbound::callback<std::span<std::byte const>()>;
 
 /// An lzma_stream, ended on destruction.
 class lzma_coder {
@@ -92,8 +96,10 @@ struct lzma_progress {
 /// memory the decoder wanted when it hit `limit`.
 template <class Deferred = void>
 [[nodiscard]] error lzma_decode_error(lzma_ret ret, lzma_container c, std::uint64_t asked, std::uint64_t limit) {
-    std::string const name = filter_name_of(c);
-    auto const mib = [](std::uint64_t n) { return std::to_string((n + (1u << 20) - 1) >> 20) + " MiB"; };
+    // config.hpp: the string building below is checked only where an error is made.
+    using string = cbound::detail::dependent_t<Deferred, std::string>;
+    string const name = filter_name_of(c);
+    auto const mib = [](std::uint64_t n) { return string(std::to_string((n + (1u << 20) - 1) >> 20)) + " MiB"; };
     switch (ret) {
     case LZMA_MEMLIMIT_ERROR:
         return make_error(errc::limit_exceeded, "read",
@@ -118,16 +124,18 @@ template <class Deferred = void>
 /// counts the bytes consumed. Like libarchive's filter it fills 64 KiB per call and drops a
 /// partly decoded buffer on error, so an archive reads entry for entry as it would there.
 template <class Deferred = void>
-[[nodiscard]] std::function<std::span<std::byte const>()> lzma_decoding(std::function<std::span<std::byte const>()> raw,
-                                                                        lzma_container c, std::uint64_t limit,
-                                                                        std::shared_ptr<lzma_progress> progress) {
+[[nodiscard]] byte_reading lzma_decoding(byte_reading raw, lzma_container c, std::uint64_t limit,
+                                         std::shared_ptr<lzma_progress> progress) {
+    // config.hpp: types named through Deferred are instantiated only where a stream is decoded.
+    using progress_ptr = cbound::detail::dependent_t<Deferred, std::shared_ptr<lzma_progress>>;
+    using bytes = cbound::detail::dependent_t<Deferred, std::vector<std::byte>>;
     struct decoder {
-        std::function<std::span<std::byte const>()> raw{};
+        byte_reading raw{};
         lzma_container container = lzma_container::xz;
         std::uint64_t limit = 0;
-        std::shared_ptr<lzma_progress> progress{};
+        progress_ptr progress{};
         lzma_coder s;
-        std::vector<std::byte> out = std::vector<std::byte>(64 * 1024);
+        bytes out = bytes(64 * 1024);
         bool input_ended = false;
         bool ended = false;
 
@@ -167,17 +175,17 @@ template <class Deferred = void>
 
 /// The first bytes of a source, and the read function that gives them again before the rest.
 struct source_head {
-    std::span<std::byte const> bytes;                 ///< at least head_needed() bytes, unless the source ended
-    std::function<std::span<std::byte const>()> read; ///< `bytes` first, then the source's further reads
+    std::span<std::byte const> bytes; ///< at least head_needed() bytes, unless the source ended
+    byte_reading read;                ///< `bytes` first, then the source's further reads
 };
 
 /// Reads the head of the source `read` (gathered in a buffer when it gives small pieces), so
 /// that the reader can check it and choose a decoder before libarchive sees any byte.
 template <class Deferred = void>
-[[nodiscard]] source_head read_head(std::function<std::span<std::byte const>()> read) {
-    struct replay {
-        std::function<std::span<std::byte const>()> inner;
-        std::vector<std::byte> gathered;
+[[nodiscard]] source_head read_head(byte_reading read) {
+    struct replay { // config.hpp: the vector is instantiated only where a head is read
+        byte_reading inner;
+        cbound::detail::dependent_t<Deferred, std::vector<std::byte>> gathered;
         std::span<std::byte const> first;
         bool replayed = false;
     };
@@ -205,13 +213,12 @@ template <class Deferred = void>
 
 /// A read function giving the bytes of the files `paths` one after the other, `block_size` at a time.
 template <class Deferred = void>
-[[nodiscard]] std::function<std::span<std::byte const>()> files_reading(std::vector<std::filesystem::path> paths,
-                                                                        std::size_t block_size) {
-    struct files {
-        std::vector<std::filesystem::path> paths;
+[[nodiscard]] byte_reading files_reading(std::vector<std::filesystem::path> paths, std::size_t block_size) {
+    struct files { // config.hpp: the vectors are instantiated only where files are read
+        cbound::detail::dependent_t<Deferred, std::vector<std::filesystem::path>> paths;
         std::size_t next = 0;
         unique_fd fd;
-        std::vector<std::byte> buffer;
+        cbound::detail::dependent_t<Deferred, std::vector<std::byte>> buffer;
     };
     auto f = std::make_shared<files>();
     f->paths = std::move(paths);
@@ -234,7 +241,7 @@ template <class Deferred = void>
 
 /// A read function giving `bytes` in one piece.
 template <class Deferred = void>
-[[nodiscard]] std::function<std::span<std::byte const>()> memory_reading(std::span<std::byte const> bytes) {
+[[nodiscard]] byte_reading memory_reading(std::span<std::byte const> bytes) {
     return [bytes, given = false]() mutable -> std::span<std::byte const> {
         if (given) return {};
         given = true;

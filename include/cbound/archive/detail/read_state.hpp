@@ -10,6 +10,7 @@
 #include <cbound/archive/detail/read_extent.hpp>
 #include <cbound/archive/detail/read_names.hpp> // entry_name
 #include <cbound/archive/error.hpp>
+#include <cbound/callback.hpp>
 #include <cbound/config.hpp>
 #include <cbound/detail/generation.hpp>
 
@@ -19,7 +20,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,7 +53,7 @@ struct read_state {
     cbound::detail::generation entries;   ///< advanced when the current entry changes
     cbound::detail::generation blocks;    ///< advanced when a data block is replaced
     std::shared_ptr<void> source;         ///< the user's source object (callbacks, istream buffer)
-    std::function<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
+    cbound::callback<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
     std::string passphrase_buffer; ///< keeps the callback's answer alive for libarchive
     file_extent extent;            ///< the regular file read (path or descriptor), checked at the end
     /// libarchive's xz and lzma decoders are off (they have no memory bound), for error hints.

@@ -20,6 +20,7 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/owned_entry.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/callback.hpp>
 #include <cbound/posix.hpp>
 
 #include <archive.h>
@@ -30,7 +31,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <new>
 #include <optional>
 #include <string>
@@ -75,7 +75,7 @@ struct file_identity_hash {
 /// What a tree walk is asked to do (tree_options as the walk needs it, plus what the writer knows).
 struct tree_walk_settings {
     /// The caller's filter, or null; a folder it refuses is not descended into.
-    std::function<bool(std::filesystem::directory_entry const&)> const* filter = nullptr;
+    cbound::callback<bool(std::filesystem::directory_entry const&)> const* filter = nullptr;
     bool follow_symlinks = false;              ///< store what symlinks point to, folders included
     bool keep_access_times = false;            ///< keep atime and ctime
     bool xattrs = false;                       ///< read extended attributes
@@ -92,7 +92,7 @@ struct tree_walk_settings {
     unsigned mode_clear = 0;                   ///< permission bits removed from every entry
     unsigned mode_set = 0;                     ///< permission bits added to every entry (after mode_clear)
     /// The caller's hook, or null: called with each header before it is written.
-    std::function<void(entry&)> const* edit = nullptr;
+    cbound::callback<void(entry&)> const* edit = nullptr;
 };
 
 /// Folders nest at most this deep below the top of a walk that does not follow symlinks.

@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <ostream>
 #include <span>
 #include <string>
