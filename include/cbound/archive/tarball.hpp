@@ -325,7 +325,12 @@ public:
     tarball_iterator end() const&& = delete;
 
     /// Warnings libarchive reported while indexing (the entries were still indexed).
-    [[nodiscard]] std::span<warning const> warnings() const& CBOUND_LIFETIMEBOUND { return state().warnings; }
+    [[nodiscard]] std::span<warning const> warnings() const& CBOUND_LIFETIMEBOUND {
+        // From pointer and size: span's range constructor checks the range concepts on the vector
+        // in every translation unit that includes this header (see cbound/config.hpp).
+        detail::tarball_index const& s = state();
+        return {s.warnings.data(), s.warnings.size()};
+    }
     /// Deleted: the warnings of a temporary tarball would dangle.
     std::span<warning const> warnings() const&& = delete;
 

@@ -359,7 +359,10 @@ public:
 
     /// Warnings libarchive reported while writing (the operations still succeeded).
     [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND {
-        return state_ ? std::span<warning const>(state_->warnings) : std::span<warning const>();
+        // From pointer and size: span's range constructor checks the range concepts on the vector
+        // in every translation unit that includes this header (see cbound/config.hpp).
+        return state_ ? std::span<warning const>(state_->warnings.data(), state_->warnings.size())
+                      : std::span<warning const>();
     }
     /// A temporary writer's warnings would dangle at the end of the full-expression.
     std::span<warning const> warnings() const&& = delete;

@@ -114,7 +114,7 @@ struct tarball_index {
     codec stream = codec::none;                     // the compression lazy entries are decoded from
     std::vector<seek_point> points;                 // into the compressed source, sorted by decoded offset
     temp_store mirror;                              // the decoded stream, filled file by file on demand
-    std::unique_ptr<bool[]> filled;                 // per entry: its lazy data is in the mirror (see data())
+    mutable std::vector<std::byte> filled;          // per entry: its lazy data is in the mirror (see filled_flag)
     mutable std::array<stripe_lock, 16> fill_locks; // per stripe of entries: one decodes, others wait
     std::vector<error> failures;                    // why each failed entry could not be decoded
     std::vector<tarball_record> records;
@@ -151,9 +151,9 @@ struct tarball_index {
         case data_home::source: return source.subspan(r.data_offset, r.data_size);
         case data_home::decoded: return decoded.bytes().subspan(r.data_offset, r.data_size);
         case data_home::lazy:
-            // The flags are plain bools under GCC's and Clang's __atomic builtins: <atomic> alone
+            // The flags are plain bytes under GCC's and Clang's __atomic builtins: <atomic> alone
             // cost tarball.hpp 4 MB of GCC's memory to compile.
-            if (!__atomic_load_n(&filled[i], __ATOMIC_ACQUIRE)) fill_from_point(*this, i);
+            if (__atomic_load_n(filled_flag(i), __ATOMIC_ACQUIRE) == 0) fill_from_point(*this, i);
             return mirror.bytes().subspan(r.data_offset, r.data_size);
         case data_home::failed: throw failures[r.data_offset];
         case data_home::none: break;
@@ -165,7 +165,7 @@ struct tarball_index {
     template <class Deferred = void>
     void prepare_lazy(std::uint64_t stream_size) {
         fill_from_point = [](tarball_index const& index, std::size_t i) { index.fill<Deferred>(i); };
-        filled = std::make_unique<cbound::detail::dependent_t<Deferred, bool[]>>(records.size());
+        filled.assign(records.size(), std::byte{0});
         if (!mirror.exists()) return;
         mirror.map(stream_size);
     }
@@ -223,7 +223,7 @@ private:
         tarball_record const& r = records[i];
         cbound::detail::dependent_t<Deferred, stripe_lock::hold> const held(
             fill_locks[(r.data_offset >> 12) % fill_locks.size()]);
-        if (__atomic_load_n(&filled[i], __ATOMIC_RELAXED)) return;
+        if (__atomic_load_n(filled_flag(i), __ATOMIC_RELAXED) != 0) return;
         std::uint64_t const begin = r.data_offset, end = r.data_offset + r.data_size;
         if (end > mirror.size() || end < begin)
             throw make_error(errc::archive_failed, "file", "entry outside the stream");
@@ -238,7 +238,14 @@ private:
         } catch (error const& e) {
             throw error(e.code(), "file", e.message(), std::string(pathname(i)), e.status());
         }
-        __atomic_store_n(&filled[i], true, __ATOMIC_RELEASE);
+        __atomic_store_n(filled_flag(i), 1, __ATOMIC_RELEASE);
+    }
+
+    /// Entry i's fill flag (0: not yet), as the unsigned char the __atomic builtins take; the flags
+    /// are bytes, not std::unique_ptr<bool[]>, which alone cost every includer more to compile than
+    /// the rest of this index.
+    [[nodiscard]] unsigned char* filled_flag(std::size_t i) const noexcept {
+        return reinterpret_cast<unsigned char*>(filled.data()) + i;
     }
 
     /// The upper half of the name's hash: it picks the first slot and is compared while building.
