@@ -145,15 +145,15 @@ private:
 
     /// Refuses names beyond the per-name and total caps, before they are stored.
     void check_name_bytes(std::string_view path, std::string_view link) const {
-        std::uint64_t const longest = path.size() > link.size() ? path.size() : link.size();
+        std::uint64_t const longest = path.size() < link.size() ? link.size() : path.size(); // std::max
         if (longest > limits_.max_name_bytes)
             throw make_error(errc::limit_exceeded, "read_next_header",
                              "a name of " + std::to_string(longest) + " bytes exceeds max_name_bytes (" +
                                  std::to_string(limits_.max_name_bytes) + ")",
                              path.substr(0, 256));
         std::uint64_t const total = index_.names.size();
-        std::uint64_t const room = total < limits_.max_total_name_bytes ? limits_.max_total_name_bytes - total : 0;
-        if (path.size() + link.size() > room)
+        std::uint64_t const cap = limits_.max_total_name_bytes;
+        if (path.size() + link.size() > cap - (cap < total ? cap : total)) // cap - std::min(total, cap)
             throw make_error(errc::limit_exceeded, "read_next_header",
                              "names exceed max_total_name_bytes (" + std::to_string(limits_.max_total_name_bytes) + ")",
                              path.substr(0, 256));
@@ -328,7 +328,8 @@ private:
     /// Checks the cap before growing: sizes and offsets come from the archive and may be huge.
     void reserve(std::uint64_t count, std::string_view path) const {
         std::uint64_t const used = decoded_end_;
-        if (count > (used < limits_.max_decoded_bytes ? limits_.max_decoded_bytes - used : 0))
+        std::uint64_t const cap = limits_.max_decoded_bytes;
+        if (count > cap - (cap < used ? cap : used)) // cap - std::min(used, cap)
             throw make_error(errc::limit_exceeded, "read_data",
                              "decoded data would exceed max_decoded_bytes (" +
                                  std::to_string(limits_.max_decoded_bytes) + ")",
