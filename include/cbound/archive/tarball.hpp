@@ -29,7 +29,6 @@
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/types.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <compare>
 #include <cstddef>
@@ -163,14 +162,14 @@ public:
         return *this;
     }
     /// Moves to the next entry, returning the old position.
-    tarball_iterator operator++(int) noexcept { return std::exchange(*this, std::next(*this)); }
+    tarball_iterator operator++(int) noexcept { return {index_, i_++}; }
     /// Moves to the previous entry.
     tarball_iterator& operator--() noexcept {
         --i_;
         return *this;
     }
     /// Moves to the previous entry, returning the old position.
-    tarball_iterator operator--(int) noexcept { return std::exchange(*this, std::prev(*this)); }
+    tarball_iterator operator--(int) noexcept { return {index_, i_--}; }
     /// Moves `n` entries.
     tarball_iterator& operator+=(difference_type n) noexcept {
         i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + n);
@@ -225,7 +224,7 @@ public:
     /// Maps the archive at `path` and indexes it; throws cbound::archive::error.
     template <class Deferred = void>
     [[nodiscard]] static tarball open(std::filesystem::path const& path, tarball_options const& options = {}) {
-        auto index = std::make_unique<detail::tarball_index>();
+        auto index = std::make_unique<cbound::detail::dependent_t<Deferred, detail::tarball_index>>();
         try {
             index->mapping = mapped_file::open(path);
         } catch (std::system_error const& e) {
@@ -257,7 +256,7 @@ public:
     template <class Deferred = void>
     [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
                                              tarball_options const& options = {}) {
-        auto index = std::make_unique<detail::tarball_index>();
+        auto index = std::make_unique<cbound::detail::dependent_t<Deferred, detail::tarball_index>>();
         index->source = bytes;
         return tarball(std::move(index), options);
     }
@@ -326,7 +325,12 @@ public:
     tarball_iterator end() const&& = delete;
 
     /// Warnings libarchive reported while indexing (the entries were still indexed).
-    [[nodiscard]] std::span<warning const> warnings() const& CBOUND_LIFETIMEBOUND { return state().warnings; }
+    [[nodiscard]] std::span<warning const> warnings() const& CBOUND_LIFETIMEBOUND {
+        // From pointer and size: span's range constructor checks the range concepts on the vector
+        // in every translation unit that includes this header (see cbound/config.hpp).
+        detail::tarball_index const& s = state();
+        return {s.warnings.data(), s.warnings.size()};
+    }
     /// Deleted: the warnings of a temporary tarball would dangle.
     std::span<warning const> warnings() const&& = delete;
 
@@ -387,7 +391,7 @@ private:
         detail::archive_identity id;
         if (!options.index_path.empty()) {
             id = {bytes.size(), mtime_ns, detail::sample_checksum(bytes)};
-            if (detail::load_index(*index, id, options.index_path)) {
+            if (detail::load_index<Deferred>(*index, id, options.index_path)) {
                 index_ = std::move(index);
                 return;
             }
@@ -400,7 +404,7 @@ private:
             // The block index sits at the end of the file: without a readable one (a cut or
             // damaged file), libarchive reads what it can and names the problem itself.
             try {
-                detail::xz_points(bytes, index->points);
+                detail::xz_points<Deferred>(bytes, index->points);
             } catch (error const&) {
                 index->points.clear();
                 c = detail::codec::none;
@@ -409,13 +413,13 @@ private:
         if (c == detail::codec::none) {
             // The reader applies the allow-lists, options and passphrases; the index reads through it.
             reader r = reader::open_memory(bytes, options.read);
-            detail::tarball_builder(detail::state_of(r), *index, std::move(limits)).run();
+            detail::basic_tarball_builder<Deferred>(detail::state_of(r), *index, std::move(limits)).run();
         } else {
             index_seekable(*index, bytes, c, options, std::move(limits));
         }
         if (!options.index_path.empty() && detail::can_save(*index)) {
             try {
-                detail::save_index(*index, id, options.index_path);
+                detail::save_index<Deferred>(*index, id, options.index_path);
             } catch (std::system_error const& e) {
                 index->warnings.push_back({"save_index", e.what(), {}, e.code().value()});
             }
@@ -428,10 +432,10 @@ private:
     static detail::codec seekable(std::span<std::byte const> bytes, std::vector<filter> const& allowed) noexcept {
         detail::codec const c = detail::detect_codec(bytes);
         filter const f = c == detail::codec::gzip ? filter::gzip : c == detail::codec::zstd ? filter::zstd : filter::xz;
-        if (c == detail::codec::none ||
-            (!allowed.empty() && std::find(allowed.begin(), allowed.end(), f) == allowed.end()))
-            return detail::codec::none;
-        return c;
+        if (c == detail::codec::none) return c;
+        for (filter const a : allowed)
+            if (a == f) return c;
+        return allowed.empty() ? c : detail::codec::none;
     }
 
     /// Indexes a stream cbound decodes itself, libarchive reading the decoded bytes.
@@ -440,16 +444,18 @@ private:
                                tarball_options const& options, detail::tarball_limits limits) {
         index.stream = c;
         std::uint64_t windows_end = 0;
-        std::unique_ptr<detail::stream_scan> scan;
+        std::unique_ptr<cbound::detail::dependent_t<Deferred, detail::stream_scan>> scan;
         switch (c) {
         case detail::codec::gzip:
             index.windows = detail::temp_store::create(options.temporary_directory);
-            scan = std::make_unique<detail::gzip_scan>(bytes, index.points, options.seek_spacing, index.windows,
-                                                       windows_end);
+            scan = std::make_unique<detail::basic_gzip_scan<Deferred>>(bytes, index.points, options.seek_spacing,
+                                                                       index.windows, windows_end);
             break;
-        case detail::codec::zstd: scan = std::make_unique<detail::zstd_scan>(bytes, index.points); break;
+        case detail::codec::zstd:
+            scan = std::make_unique<detail::basic_zstd_scan<Deferred>>(bytes, index.points);
+            break;
         case detail::codec::xz:
-            scan = std::make_unique<detail::xz_scan>(bytes, options.read.max_decoder_memory);
+            scan = std::make_unique<detail::basic_xz_scan<Deferred>>(bytes, options.read.max_decoder_memory);
             break; // points: read already
         case detail::codec::none: break;
         }
@@ -474,7 +480,7 @@ private:
                 throw;
             }
         }();
-        detail::tarball_builder(detail::state_of(r), index, std::move(limits)).run();
+        detail::basic_tarball_builder<Deferred>(detail::state_of(r), index, std::move(limits)).run();
         if (windows_end != 0) index.windows.map(windows_end);
         index.window_view = index.windows.bytes();
     }

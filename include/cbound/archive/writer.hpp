@@ -35,7 +35,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -59,7 +58,7 @@
 namespace cbound::archive {
 
 // Heavy bodies are templates on an unused parameter so that a translation unit
-// compiles them only where it calls them (tests/bench/compile_time.sh).
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
 
 /// A format and the filter around it, as an archive name's ending announces them.
 struct archive_kind {
@@ -252,7 +251,7 @@ public:
     void add(View const& view) {
         ::archive_entry* const header = view.native_handle();
         if (archive_entry_size_is_set(header) == 0 && carries_data(header)) {
-            detail::spill_buffer data;
+            cbound::detail::dependent_t<View, detail::spill_buffer> data;
             for (auto const& block : view.blocks()) {
                 if (block.offset < 0 || static_cast<std::uint64_t>(block.offset) < data.size())
                     throw detail::make_error(errc::archive_failed, "add", "the source's data blocks overlap",
@@ -328,7 +327,7 @@ public:
             if (!options.filter(std::filesystem::directory_entry(disk_path, ec))) return false;
         }
         detail::basic_tree_walk<Deferred> walk(walk_settings(options));
-        detail::disk_output out{s, false};
+        detail::basic_disk_output<Deferred> out{s, false};
         if (options.prefix && !options.prefix->empty())
             walk.file(disk_path, *options.prefix + "/" + archive_path, out);
         else
@@ -343,7 +342,7 @@ public:
     void add_tree(std::filesystem::path const& dir, tree_options const& options = {}) {
         detail::writer_state& s = ready("add_tree");
         detail::basic_tree_walk<Deferred> walk(walk_settings(options));
-        detail::disk_output out{s, true};
+        detail::basic_disk_output<Deferred> out{s, true};
         walk.tree(dir, options.prefix ? *options.prefix : default_prefix(dir), out);
     }
 
@@ -360,7 +359,10 @@ public:
 
     /// Warnings libarchive reported while writing (the operations still succeeded).
     [[nodiscard]] std::span<warning const> warnings() const& noexcept CBOUND_LIFETIMEBOUND {
-        return state_ ? std::span<warning const>(state_->warnings) : std::span<warning const>();
+        // From pointer and size: span's range constructor checks the range concepts on the vector
+        // in every translation unit that includes this header (see cbound/config.hpp).
+        return state_ ? std::span<warning const>(state_->warnings.data(), state_->warnings.size())
+                      : std::span<warning const>();
     }
     /// A temporary writer's warnings would dangle at the end of the full-expression.
     std::span<warning const> warnings() const&& = delete;

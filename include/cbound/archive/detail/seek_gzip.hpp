@@ -12,7 +12,6 @@
 #include <cbound/archive/detail/seek_point.hpp>
 #include <cbound/archive/detail/temp_store.hpp>
 
-#include <algorithm>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
@@ -45,7 +44,8 @@ private:
 inline void gzip_feed(z_stream* z, std::span<std::byte const> src, std::uint64_t offset) noexcept {
     // zlib without ZLIB_CONST declares next_in non-const; it never writes through it.
     z->next_in = const_cast<Bytef*>(reinterpret_cast<Bytef const*>(src.data())) + offset;
-    z->avail_in = static_cast<uInt>(std::min<std::uint64_t>(src.size() - offset, UINT_MAX));
+    std::uint64_t const left = src.size() - offset;
+    z->avail_in = static_cast<uInt>(left < UINT_MAX ? left : UINT_MAX);
 }
 
 /// The offset in src of z's next input byte.
@@ -66,8 +66,8 @@ class basic_gzip_scan final : public stream_scan {
 public:
     basic_gzip_scan(std::span<std::byte const> src, std::vector<seek_point>& points, std::uint64_t spacing,
                     temp_store& store, std::uint64_t& store_end)
-        : src_(src), points_(points), spacing_(std::max<std::uint64_t>(spacing, 1)), store_(store),
-          store_end_(store_end), z_(31), buffer_(gzip_window + decode_chunk) {
+        : src_(src), points_(points), spacing_(spacing > 0 ? spacing : 1), store_(store), store_end_(store_end), z_(31),
+          buffer_(gzip_window + decode_chunk) {
         gzip_feed(z_.get(), src_, 0);
         points_.push_back({0, 0, 0, 0, gzip_member});
     }
@@ -94,9 +94,8 @@ private:
         int const flush = since >= spacing_ ? Z_BLOCK : Z_NO_FLUSH;
         z_->next_out = reinterpret_cast<Bytef*>(buffer_.data() + gzip_window + produced_);
         // Up to the spacing mark, then block by block (Z_BLOCK) until a boundary comes.
-        auto const room =
-            static_cast<uInt>(flush == Z_BLOCK ? decode_chunk - produced_
-                                               : std::min<std::uint64_t>(decode_chunk - produced_, spacing_ - since));
+        std::uint64_t const space = decode_chunk - produced_;
+        auto const room = static_cast<uInt>(flush == Z_BLOCK || space < spacing_ - since ? space : spacing_ - since);
         z_->avail_out = room;
         int const ret = inflate(z_.get(), flush);
         produced_ += room - z_->avail_out;

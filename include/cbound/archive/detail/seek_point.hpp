@@ -14,7 +14,6 @@
 
 #include <cbound/archive/error.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -57,16 +56,22 @@ inline constexpr std::uint64_t decoder_memory_limit = std::uint64_t{256} << 20;
 
 /// The number of the last point at or before decoded offset `out` (points are sorted, the first at 0).
 [[nodiscard]] inline std::size_t point_before(std::span<seek_point const> points, std::uint64_t out) noexcept {
-    auto it = std::upper_bound(points.begin(), points.end(), out,
-                               [](std::uint64_t o, seek_point const& p) { return o < p.out; });
-    return it == points.begin() ? 0 : static_cast<std::size_t>(it - points.begin()) - 1;
+    std::size_t low = 0, high = points.size(); // the first point past `out` lies in [low, high]
+    while (low < high) {
+        std::size_t const middle = low + (high - low) / 2;
+        if (out < points[middle].out)
+            high = middle;
+        else
+            low = middle + 1;
+    }
+    return low == 0 ? 0 : low - 1;
 }
 
 /// Passes the part of decoded bytes `chunk` (starting at stream offset `at`) that falls in
 /// [begin, end) to `sink(offset, bytes)`.
 template <class Sink>
 void deliver(std::uint64_t at, std::span<std::byte const> chunk, std::uint64_t begin, std::uint64_t end, Sink& sink) {
-    std::uint64_t const from = std::max(at, begin), to = std::min(at + chunk.size(), end);
+    std::uint64_t const from = at > begin ? at : begin, to = at + chunk.size() < end ? at + chunk.size() : end;
     if (from < to) sink(from, chunk.subspan(static_cast<std::size_t>(from - at), static_cast<std::size_t>(to - from)));
 }
 

@@ -25,11 +25,11 @@
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/tarball_index.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/config.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -70,7 +70,7 @@ public:
         // Under the scope the thread is UTF-8 already: the reader's switch around each header
         // would only repeat it.
         // The state in a register for the loop: add() could change s_ for all the compiler knows.
-        read_state& s = s_;
+        cbound::detail::dependent_t<Deferred, read_state>& s = s_;
         s.switch_locale = false;
         if (read_next_header<names_counted::no>(s)) {
             // Lazy offsets are offsets in cbound's decoded stream: only when libarchive reads
@@ -91,7 +91,8 @@ public:
         // A copy from plain iterators, not shrink_to_fit: clang's build of libstdc++'s
         // shrink_to_fit copies record by record where this is one memmove.
         if (index_.records.capacity() != index_.records.size())
-            index_.records = std::vector<tarball_record>(index_.records.begin(), index_.records.end());
+            index_.records = cbound::detail::dependent_t<Deferred, std::vector<tarball_record>>(index_.records.begin(),
+                                                                                                index_.records.end());
         index_.names.shrink_to_fit();
         index_.points.shrink_to_fit();
     }
@@ -144,14 +145,15 @@ private:
 
     /// Refuses names beyond the per-name and total caps, before they are stored.
     void check_name_bytes(std::string_view path, std::string_view link) const {
-        std::uint64_t const longest = std::max(path.size(), link.size());
+        std::uint64_t const longest = path.size() < link.size() ? link.size() : path.size(); // std::max
         if (longest > limits_.max_name_bytes)
             throw make_error(errc::limit_exceeded, "read_next_header",
                              "a name of " + std::to_string(longest) + " bytes exceeds max_name_bytes (" +
                                  std::to_string(limits_.max_name_bytes) + ")",
                              path.substr(0, 256));
         std::uint64_t const total = index_.names.size();
-        if (path.size() + link.size() > limits_.max_total_name_bytes - std::min(total, limits_.max_total_name_bytes))
+        std::uint64_t const cap = limits_.max_total_name_bytes;
+        if (path.size() + link.size() > cap - (cap < total ? cap : total)) // cap - std::min(total, cap)
             throw make_error(errc::limit_exceeded, "read_next_header",
                              "names exceed max_total_name_bytes (" + std::to_string(limits_.max_total_name_bytes) + ")",
                              path.substr(0, 256));
@@ -326,17 +328,19 @@ private:
     /// Checks the cap before growing: sizes and offsets come from the archive and may be huge.
     void reserve(std::uint64_t count, std::string_view path) const {
         std::uint64_t const used = decoded_end_;
-        if (count > limits_.max_decoded_bytes - std::min(used, limits_.max_decoded_bytes))
+        std::uint64_t const cap = limits_.max_decoded_bytes;
+        if (count > cap - (cap < used ? cap : used)) // cap - std::min(used, cap)
             throw make_error(errc::limit_exceeded, "read_data",
                              "decoded data would exceed max_decoded_bytes (" +
                                  std::to_string(limits_.max_decoded_bytes) + ")",
                              path);
     }
 
-    read_state& s_;
+    // Of types that depend on Deferred, so that GCC checks the bodies above only where they are used.
+    cbound::detail::dependent_t<Deferred, read_state>& s_;
     ::archive* a_;
-    tarball_index& index_;
-    tarball_limits limits_;
+    cbound::detail::dependent_t<Deferred, tarball_index>& index_;
+    cbound::detail::dependent_t<Deferred, tarball_limits> limits_;
     std::uint64_t decoded_end_ = 0; // next free offset of the decoded store
     bool lazy_ = false;             // whether files may be decoded on demand (see run)
 };

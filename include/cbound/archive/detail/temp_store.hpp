@@ -9,6 +9,7 @@
 
 #include <cbound/archive/detail/errno.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/config.hpp>
 #include <cbound/posix.hpp>
 
 #include <cerrno>
@@ -49,9 +50,12 @@ public:
     }
 
     /// Creates the file in `folder` (the system's temporary folder when empty).
+    // A template only so that a translation unit compiles it where it is called (see cbound/config.hpp).
+    template <class Deferred = void>
     [[nodiscard]] static temp_store create(std::filesystem::path const& folder) {
         std::error_code ec;
-        std::filesystem::path const dir = folder.empty() ? std::filesystem::temp_directory_path(ec) : folder;
+        cbound::detail::dependent_t<Deferred, std::filesystem::path> const dir =
+            folder.empty() ? std::filesystem::temp_directory_path(ec) : folder;
         temp_store s;
         int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
         if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {

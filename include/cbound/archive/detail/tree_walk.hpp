@@ -21,15 +21,16 @@
 #include <cbound/archive/owned_entry.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/callback.hpp>
+#include <cbound/config.hpp>
 #include <cbound/posix.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <new>
 #include <optional>
@@ -50,7 +51,7 @@
 namespace cbound::archive::detail {
 
 // Heavy bodies are templates on an unused parameter so that a translation unit
-// compiles them only where it calls them (tests/bench/compile_time.sh).
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
 
 /// The device and inode that name one file on disk.
 struct file_identity {
@@ -415,7 +416,19 @@ private:
             warn(out, "cannot be listed: " + std::generic_category().message(number), l.disk_path, number);
             return false;
         }
-        std::sort(l.children.begin(), l.children.end(), [](child const& a, child const& b) { return a.name < b.name; });
+        // Sorted through pointers by qsort, not std::sort: <algorithm> would cost every includer of
+        // writer.hpp more to compile than this costs a folder's listing (see cbound/config.hpp).
+        std::vector<child*> order(l.children.size());
+        for (std::size_t k = 0; k < order.size(); ++k)
+            order[k] = &l.children[k];
+        std::qsort(order.data(), order.size(), sizeof(child*), [](void const* a, void const* b) {
+            return (*static_cast<child* const*>(a))->name.compare((*static_cast<child* const*>(b))->name);
+        });
+        std::vector<child> sorted;
+        sorted.reserve(order.size());
+        for (child* c : order)
+            sorted.push_back(std::move(*c));
+        l.children = std::move(sorted);
         return true;
     }
 
@@ -570,10 +583,12 @@ private:
         ::lseek(fd, 0, SEEK_SET);
     }
 
-    tree_walk_settings settings_;
+    // Members of types that depend on Deferred: GCC checks the bodies above only where a walk is used.
+    cbound::detail::dependent_t<Deferred, tree_walk_settings> settings_;
     char const* operation_ = "add_tree"; // names the call in warnings
-    entry header_;     // the one header every entry of the walk is described in (an entry, for the edit hook)
-    read_handle disk_; // only when xattrs, ACLs or file flags are asked for
+    // The one header every entry of the walk is described in (an entry, for the edit hook).
+    cbound::detail::dependent_t<Deferred, entry> header_;
+    cbound::detail::dependent_t<Deferred, read_handle> disk_; // only when xattrs, ACLs or file flags are asked for
     basic_owner_names<Deferred> names_;
     std::vector<level> levels_;
     std::unordered_map<file_identity, std::string, file_identity_hash<Deferred>> links_;

@@ -5,6 +5,7 @@
 #include <cbound/archive/detail/write_sink.hpp>
 #include <cbound/archive/detail/writer_state.hpp>
 #include <cbound/archive/error.hpp>
+#include <cbound/config.hpp>
 
 #include <archive_entry.h>
 
@@ -21,11 +22,12 @@
 namespace cbound::archive::detail {
 
 // Heavy bodies are templates on an unused parameter so that a translation unit
-// compiles them only where it calls them (tests/bench/compile_time.sh).
+// compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
 
 /// Copies the open entry's data from descriptor `fd`, through `buffer` (allocated on first use).
 template <class Deferred = void>
-inline void copy_data(writer_state& w, int fd, std::string const& path, std::unique_ptr<std::byte[]>& buffer) {
+inline void copy_data(cbound::detail::dependent_t<Deferred, writer_state>& w, int fd, std::string const& path,
+                      std::unique_ptr<cbound::detail::dependent_t<Deferred, std::byte[]>>& buffer) {
     // One buffer for the whole walk, left uninitialized (read() fills what is used): a fresh
     // one per file costs an allocation that also makes malloc consolidate its free lists.
     constexpr std::size_t size = 65536;
@@ -43,14 +45,16 @@ inline void copy_data(writer_state& w, int fd, std::string const& path, std::uni
 }
 
 /// The `Out` of a tree walk (detail/tree_walk.hpp) that writes each entry found into a writer.
-struct disk_output {
-    writer_state& w;     ///< the writer's state
+/// A class template, with member types spelled dependent, so that only a walk compiles it.
+template <class Deferred = void>
+struct basic_disk_output {
+    cbound::detail::dependent_t<Deferred, writer_state>& w; ///< the writer's state
     bool whole_tree;     ///< add_tree: a file the format refuses is left out, as tar does; add_file: an error
     std::size_t added{}; ///< entries written so far
-    std::unique_ptr<std::byte[]> buffer{}; ///< file data on its way in, shared by every file of the walk
+    /// File data on its way in, shared by every file of the walk.
+    std::unique_ptr<cbound::detail::dependent_t<Deferred, std::byte[]>> buffer{};
 
     /// Writes one entry, its data read from `data` unless that is -1.
-    template <class Deferred = void>
     void entry(::archive_entry* header, int data, std::string const& disk_path) {
         try {
             w.begin(header);
@@ -60,15 +64,12 @@ struct disk_output {
             return warn(warning{"add_tree", e.message(), disk_path, e.code().value()});
         }
         name_lease const lease{w.entry_name};
-        if (data >= 0) copy_data(w, data, disk_path, buffer);
+        if (data >= 0) copy_data<Deferred>(w, data, disk_path, buffer);
         w.finish();
         ++added;
     }
     /// Records a warning of the walk.
-    template <class Deferred = void>
-    void warn(warning found) {
-        w.warnings.push_back(std::move(found));
-    }
+    void warn(warning found) { w.warnings.push_back(std::move(found)); }
 };
 
 } // namespace cbound::archive::detail

@@ -9,7 +9,6 @@
 
 #include <archive.h>
 
-#include <algorithm>
 #include <array>
 #include <cctype>
 #include <optional>
@@ -160,8 +159,8 @@ inline constexpr std::array extension_rules{
 template <class Deferred = void>
 [[nodiscard]] inline extension_rule const* find_extension(std::string_view name) noexcept {
     std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (char& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (extension_rule const& rule : extension_rules) {
         // The name must have a stem: ".tar" alone is a hidden file, not an archive name.
         if (lower.size() > rule.ending.size() && lower.ends_with(rule.ending) &&

@@ -62,7 +62,7 @@ public:
         }
         std::vector<std::byte> piece(std::size_t{64} << 10);
         for (std::uint64_t at = 0; at < size_;) {
-            auto const want = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), size_ - at));
+            auto const want = static_cast<std::size_t>(size_ - at < piece.size() ? size_ - at : piece.size());
             ssize_t const n = ::pread(file_.get(), piece.data(), want, static_cast<off_t>(at));
             if (n <= 0) fail(n < 0 ? errno : EIO, "reading back the temporary file");
             consume(std::span<std::byte const>(piece.data(), static_cast<std::size_t>(n)));
