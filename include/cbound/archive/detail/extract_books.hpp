@@ -11,7 +11,6 @@
 
 #include <archive.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -80,7 +79,7 @@ public:
     /// Takes back `n` bytes counted as written that were not (a file skipped after its data was decoded).
     void unwritten(std::uint64_t n) noexcept {
         report_.bytes_written -= n;
-        told_bytes_ = std::min(told_bytes_, report_.bytes_written);
+        if (told_bytes_ > report_.bytes_written) told_bytes_ = report_.bytes_written;
     }
 
     /// Throws when the entry declares more data than the per-entry limit.
