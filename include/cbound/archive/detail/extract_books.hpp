@@ -8,6 +8,7 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/extract_options.hpp>
 #include <cbound/archive/reader.hpp>
+#include <cbound/config.hpp>
 
 #include <archive.h>
 
@@ -201,7 +202,8 @@ private:
     std::uint64_t told_entries_ = 0;
     std::uint64_t told_bytes_ = 0;
     bool told_once_ = false;
-    std::chrono::steady_clock::time_point told_at_{};
+    // Through dependent_t: the time arithmetic on it is compiled only where extraction is (config.hpp).
+    cbound::detail::dependent_t<Deferred, std::chrono::steady_clock::time_point> told_at_{};
 };
 
 /// The books of an extraction (the one instantiation there is).

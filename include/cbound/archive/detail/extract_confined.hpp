@@ -504,7 +504,7 @@ private:
     /// Decodes the data of the new file `file` into a job and hands it to the pool; with no
     /// `file`, the worker creates it.
     void hand_over(entry_view e, std::string name, unique_fd file, entry_plan const& plan) {
-        auto job = std::make_shared<finish_job>();
+        auto job = std::make_shared<cbound::detail::dependent_t<Deferred, finish_job>>();
         job->fd = std::move(file);
         if (!job->fd) {
             job->root = tree_.fd();
@@ -714,7 +714,7 @@ private:
     }
 
     /// The owner to restore: names first, then ids.
-    std::pair<uid_t, gid_t> owner_of(::archive_entry* a) {
+    cbound::detail::dependent_t<Deferred, std::pair<uid_t, gid_t>> owner_of(::archive_entry* a) {
         return {owners_.user(archive_entry_uname(a), static_cast<uid_t>(archive_entry_uid(a))),
                 owners_.group(archive_entry_gname(a), static_cast<gid_t>(archive_entry_gid(a)))};
     }

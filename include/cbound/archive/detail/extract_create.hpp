@@ -72,7 +72,8 @@ template <class Deferred = void>
         ::close(fd);
         return number;
     }
-    std::vector<std::pair<std::string, bool>> children;
+    // The name and whether it may be a folder; through dependent_t, compiled only where called (config.hpp).
+    cbound::detail::dependent_t<Deferred, std::vector<std::pair<std::string, bool>>> children;
     while (dirent* d = ::readdir(dir)) {
         std::string_view const child = d->d_name;
         if (child == "." || child == "..") continue;
