@@ -355,6 +355,7 @@ private:
 
     /// Applies folder modes and times, deepest first, each folder reached again by descriptor.
     void apply_folder_metadata() {
+        if (fixups_.empty()) return; // nothing to do, and qsort must not be given a null array
         // qsort of pointers, not std::sort: <algorithm> cost a thirteenth of <filesystem>.
         using order = cbound::detail::dependent_t<Deferred, std::vector<folder_fixup const*>>;
         order deepest_first;
