@@ -8,10 +8,10 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/extract_options.hpp>
 #include <cbound/archive/reader.hpp>
+#include <cbound/config.hpp>
 
 #include <archive.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -80,7 +80,7 @@ public:
     /// Takes back `n` bytes counted as written that were not (a file skipped after its data was decoded).
     void unwritten(std::uint64_t n) noexcept {
         report_.bytes_written -= n;
-        told_bytes_ = std::min(told_bytes_, report_.bytes_written);
+        if (told_bytes_ > report_.bytes_written) told_bytes_ = report_.bytes_written;
     }
 
     /// Throws when the entry declares more data than the per-entry limit.
@@ -202,7 +202,8 @@ private:
     std::uint64_t told_entries_ = 0;
     std::uint64_t told_bytes_ = 0;
     bool told_once_ = false;
-    std::chrono::steady_clock::time_point told_at_{};
+    // Through dependent_t: the time arithmetic on it is compiled only where extraction is (config.hpp).
+    cbound::detail::dependent_t<Deferred, std::chrono::steady_clock::time_point> told_at_{};
 };
 
 /// The books of an extraction (the one instantiation there is).

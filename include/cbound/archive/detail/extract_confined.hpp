@@ -36,25 +36,25 @@
 #include <cbound/archive/detail/extract_dirfd.hpp>
 #include <cbound/archive/detail/extract_policy.hpp>
 #include <cbound/archive/detail/extract_pool.hpp>
+#include <cbound/archive/detail/fifo.hpp>
+#include <cbound/archive/detail/flat_table.hpp>
 #include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/threads.hpp>
 #include <cbound/archive/entry.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/reader.hpp>
+#include <cbound/config.hpp>
 
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <deque>
+#include <cstdlib>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <thread>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -64,6 +64,22 @@
 #include <unistd.h>
 
 namespace cbound::archive::detail {
+
+/// A file on disk: its device and inode.
+struct file_id {
+    dev_t device; ///< st_dev
+    ino_t inode;  ///< st_ino
+    /// Same device, same inode.
+    bool operator==(file_id const&) const = default;
+};
+
+/// flat_table's hash of a file_id.
+struct file_id_hash {
+    /// Device and inode mixed.
+    [[nodiscard]] std::size_t operator()(file_id id) const noexcept {
+        return static_cast<std::size_t>(id.inode) ^ (static_cast<std::size_t>(id.device) * 0x100000001b3ull);
+    }
+};
 
 /// An entry failure from an errno.
 // Heavy bodies are templates on an unused parameter so that a translation unit
@@ -110,7 +126,8 @@ public:
     /// How many threads finish files for extract_options::threads (0: up to 4, one per core).
     [[nodiscard]] static unsigned finishing_threads(unsigned asked) noexcept {
         if (asked != 0) return asked;
-        return std::min(4u, std::thread::hardware_concurrency());
+        unsigned const processors = worker_thread::processors();
+        return processors < 4 ? processors : 4;
     }
 
 private:
@@ -338,9 +355,21 @@ private:
 
     /// Applies folder modes and times, deepest first, each folder reached again by descriptor.
     void apply_folder_metadata() {
-        std::sort(fixups_.begin(), fixups_.end(),
-                  [](folder_fixup const& a, folder_fixup const& b) { return a.relative > b.relative; });
-        for (folder_fixup const& f : fixups_) {
+        if (fixups_.empty()) return; // nothing to do, and qsort must not be given a null array
+        // qsort of pointers, not std::sort: <algorithm> cost a thirteenth of <filesystem>.
+        using order = cbound::detail::dependent_t<Deferred, std::vector<folder_fixup const*>>;
+        order deepest_first;
+        deepest_first.reserve(fixups_.size());
+        for (folder_fixup const& f : fixups_)
+            deepest_first.push_back(&f);
+        std::qsort(deepest_first.data(), deepest_first.size(), sizeof(folder_fixup const*),
+                   [](void const* a, void const* b) {
+                       std::string const& x = (*static_cast<folder_fixup const* const*>(a))->relative;
+                       std::string const& y = (*static_cast<folder_fixup const* const*>(b))->relative;
+                       return y.compare(x); // descending: a folder after everything below it
+                   });
+        for (folder_fixup const* fixup : deepest_first) {
+            folder_fixup const& f = *fixup;
             tree_.next_entry();
             reached_folder const folder = tree_.reach(f.relative, false);
             if (folder.fd < 0) continue; // replaced or removed since: nothing of ours to fix
@@ -400,15 +429,15 @@ private:
     /// A hash of the path `relative`, for the sets of names in flight and folders known (a
     /// collision only makes a file wait, or a worker find no folder and leave the file to the
     /// reading thread).
-    static std::size_t name_hash(std::string_view relative) noexcept { return std::hash<std::string_view>{}(relative); }
+    static std::size_t name_hash(std::string_view relative) noexcept { return string_hash{}(relative); }
 
     /// Whether a file in flight holds `relative` or a folder above it.
     [[nodiscard]] bool depends_on_flight(std::string_view relative) const {
         if (in_flight_.empty()) return false;
-        if (in_flight_.count(name_hash(relative)) != 0) return true;
+        if (in_flight_.contains(name_hash(relative))) return true;
         for (std::size_t slash = relative.find('/'); slash != std::string_view::npos;
              slash = relative.find('/', slash + 1))
-            if (in_flight_.count(name_hash(relative.substr(0, slash))) != 0) return true;
+            if (in_flight_.contains(name_hash(relative.substr(0, slash)))) return true;
         return false;
     }
 
@@ -422,12 +451,12 @@ private:
         std::string_view const parent = parent_of(relative);
         if (parent.empty()) return true;
         std::size_t const key = name_hash(parent);
-        if (known_folders_.count(key) != 0) return true;
+        if (known_folders_.contains(key)) return true;
         // A missing folder is made by the careful way, after everything in flight: should the
         // extraction stop before this file, no folder of its is left behind.
         if (tree_.reach(parent, false).fd < 0) return false;
         if (known_folders_.size() >= max_known_folders) known_folders_.clear();
-        known_folders_.insert(key);
+        known_folders_.try_emplace(key);
         return true;
     }
 
@@ -469,14 +498,14 @@ private:
             if (auto f = install(folder.fd, temp, leaf); f.failed())
                 return fail_after_data(std::move(name), std::move(f));
         }
-        made_.emplace(job.device, job.inode);
+        made_.try_emplace(file_id{job.device, job.inode});
         done(std::move(name), entry_outcome::extracted);
     }
 
     /// Decodes the data of the new file `file` into a job and hands it to the pool; with no
     /// `file`, the worker creates it.
     void hand_over(entry_view e, std::string name, unique_fd file, entry_plan const& plan) {
-        auto job = std::make_shared<finish_job>();
+        auto job = std::make_shared<cbound::detail::dependent_t<Deferred, finish_job>>();
         job->fd = std::move(file);
         if (!job->fd) {
             job->root = tree_.fd();
@@ -512,7 +541,7 @@ private:
         if (handed_.size() >= max_handed_files) settle_first();
         pool_->submit(job);
         handed_.push_back({std::move(name), plan.relative, std::move(job)});
-        in_flight_.insert(name_hash(plan.relative));
+        ++*in_flight_.try_emplace(name_hash(plan.relative)).first;
         books_.set_handed_over(handed_.size());
         books_.tell_progress(handed_.back().name); // the entry is done as far as the caller sees
         settle(false);
@@ -539,9 +568,9 @@ private:
 
     /// settle_first's work.
     void settle_front() {
-        handed_file first = std::move(handed_.front());
-        handed_.pop_front();
-        if (auto it = in_flight_.find(name_hash(first.relative)); it != in_flight_.end()) in_flight_.erase(it);
+        handed_file first = handed_.take_front();
+        std::size_t const key = name_hash(first.relative);
+        if (std::size_t* const count = in_flight_.find(key); count != nullptr && --*count == 0) in_flight_.erase(key);
         books_.set_handed_over(handed_.size());
         pool_->wait(*first.job);
         finish_job& job = *first.job;
@@ -550,7 +579,7 @@ private:
             remove_file_if(first.relative, job.device, job.inode);
             return fail_after_data(std::move(first.name), errno_failure(job.error, job.failed_step));
         }
-        made_.emplace(job.device, job.inode);
+        made_.try_emplace(file_id{job.device, job.inode});
         done(std::move(first.name), entry_outcome::extracted);
     }
 
@@ -627,7 +656,8 @@ private:
         try {
             each_block(e, name, [&](block const& b) {
                 written = write_at(fd, b.data.data(), b.data.size(), b.offset);
-                end = std::max<std::int64_t>(end, b.offset + static_cast<std::int64_t>(b.data.size()));
+                if (std::int64_t const past = b.offset + static_cast<std::int64_t>(b.data.size()); past > end)
+                    end = past;
                 return !written.failed();
             });
             if (written.failed()) {
@@ -654,7 +684,7 @@ private:
             remove();
             return failure;
         }
-        made_.emplace(st.st_dev, st.st_ino);
+        made_.try_emplace(file_id{st.st_dev, st.st_ino});
         return {};
     }
 
@@ -685,7 +715,7 @@ private:
     }
 
     /// The owner to restore: names first, then ids.
-    std::pair<uid_t, gid_t> owner_of(::archive_entry* a) {
+    cbound::detail::dependent_t<Deferred, std::pair<uid_t, gid_t>> owner_of(::archive_entry* a) {
         return {owners_.user(archive_entry_uname(a), static_cast<uid_t>(archive_entry_uid(a))),
                 owners_.group(archive_entry_gname(a), static_cast<gid_t>(archive_entry_gid(a)))};
     }
@@ -801,14 +831,15 @@ private:
         std::vector<std::string> stack;
         for (std::string_view part : path_components(parent_of(relative)))
             stack.emplace_back(part);
-        std::deque<std::string> todo;
+        std::vector<std::string> todo; // the parts still to resolve, the next one at the back
         auto push_front = [&](std::string_view path) {
             std::vector<std::string_view> const parts = split_all(path);
             for (auto it = parts.rbegin(); it != parts.rend(); ++it)
-                todo.emplace_front(*it);
+                todo.emplace_back(*it);
         };
         if (!target.empty() && target.front() == '/') {
-            target.remove_prefix(std::min(target.size(), root_.size())); // inside the root (the policy checked)
+            // inside the root (the policy checked)
+            target.remove_prefix(target.size() < root_.size() ? target.size() : root_.size());
             stack.clear();
         }
         push_front(target);
@@ -816,8 +847,8 @@ private:
         bool missing = false;
         std::string joined;
         while (!todo.empty()) {
-            std::string const part = std::move(todo.front());
-            todo.pop_front();
+            std::string const part = std::move(todo.back());
+            todo.pop_back();
             if (part.empty() || part == ".") continue;
             if (part == "..") {
                 if (missing) return "symlink target with '..' after a name that does not exist yet";
@@ -869,7 +900,8 @@ private:
         std::vector<std::string_view> parts;
         std::size_t start = 0;
         while (start <= path.size()) {
-            std::size_t const end = std::min(path.find('/', start), path.size());
+            std::size_t const slash = path.find('/', start);
+            std::size_t const end = slash < path.size() ? slash : path.size();
             if (end > start) parts.push_back(path.substr(start, end - start));
             start = end + 1;
         }
@@ -888,7 +920,7 @@ private:
             return fail(e, std::move(name), {make_error_code(errc::not_found), "hard link target does not exist"});
         if (!S_ISREG(target->st_mode))
             return reject(e, std::move(name), "hard link to something other than a regular file");
-        bool const fresh = made_.count({target->st_dev, target->st_ino}) != 0;
+        bool const fresh = made_.contains(file_id{target->st_dev, target->st_ino});
         if (plan.has_data && !fresh) {
             // One that was there before may share its inode with a file outside (or
             // overwrite::never protects it): the data becomes a file of its own.
@@ -970,21 +1002,27 @@ private:
         done(std::move(name), entry_outcome::extracted);
     }
 
-    extract_books books_;
+    // Member types through dependent_t: every expression using them is compiled only where
+    // an extraction is (config.hpp explains why).
+    cbound::detail::dependent_t<Deferred, extract_books> books_;
     extract_options const& options_;
     std::string root_;
-    confined_root tree_;
+    cbound::detail::dependent_t<Deferred, confined_root> tree_;
     std::optional<mode_t> umask_;
     bool tar_;
-    std::set<std::pair<dev_t, ino_t>> made_; ///< inodes of the files this extraction made
+    cbound::detail::dependent_t<Deferred, flat_table<file_id, char, file_id_hash>>
+        made_; ///< the files this extraction made
     std::vector<folder_fixup> fixups_;
-    temporary_names temporary_;
-    owner_lookup owners_;
-    std::deque<handed_file> handed_;                 ///< files handed to the pool, in archive order
-    std::unordered_multiset<std::size_t> in_flight_; ///< name_hash of each handed file's path
-    std::unordered_set<std::size_t> known_folders_;  ///< name_hash of folders known to exist
-    bool workers_create_ = true;                     ///< false once a worker found openat2 refused
-    std::optional<finish_pool> pool_;                ///< destroyed first: finishes what it holds, joins its threads
+    cbound::detail::dependent_t<Deferred, temporary_names> temporary_;
+    cbound::detail::dependent_t<Deferred, owner_lookup> owners_;
+    fifo<handed_file> handed_; ///< files handed to the pool, in archive order
+    /// name_hash of each handed file's path, and how many files in flight have it
+    cbound::detail::dependent_t<Deferred, flat_table<std::size_t, std::size_t, number_hash>> in_flight_;
+    /// name_hash of folders known to exist
+    cbound::detail::dependent_t<Deferred, flat_table<std::size_t, char, number_hash>> known_folders_;
+    bool workers_create_ = true; ///< false once a worker found openat2 refused
+    cbound::detail::dependent_t<Deferred, std::optional<finish_pool>>
+        pool_; ///< destroyed first: finishes what it holds, joins its threads
 };
 
 /// An extraction under data or tar (the one instantiation there is).

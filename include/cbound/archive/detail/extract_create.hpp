@@ -7,19 +7,20 @@
 // (from /proc, never set), so no process-wide state changes and threads need no lock.
 #pragma once
 
+#include <cbound/archive/detail/flat_table.hpp>
+#include <cbound/config.hpp>
 #include <cbound/posix.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <dirent.h>
@@ -71,7 +72,8 @@ template <class Deferred = void>
         ::close(fd);
         return number;
     }
-    std::vector<std::pair<std::string, bool>> children;
+    // The name and whether it may be a folder; through dependent_t, compiled only where called (config.hpp).
+    cbound::detail::dependent_t<Deferred, std::vector<std::pair<std::string, bool>>> children;
     while (dirent* d = ::readdir(dir)) {
         std::string_view const child = d->d_name;
         if (child == "." || child == "..") continue;
@@ -125,37 +127,37 @@ public:
     /// The uid of `name`, or `fallback` when there is no such user.
     [[nodiscard]] uid_t user(char const* name, uid_t fallback) {
         if (name == nullptr || *name == '\0') return fallback;
-        auto [it, fresh] = users_.try_emplace(name, fallback);
+        auto [id, fresh] = users_.try_emplace(name);
         if (fresh) {
             passwd pw{}, *found = nullptr;
             std::vector<char> buffer(16384);
             if (::getpwnam_r(name, &pw, buffer.data(), buffer.size(), &found) == 0 && found != nullptr)
-                it->second = pw.pw_uid;
+                *id = pw.pw_uid;
             else
-                it->second = static_cast<uid_t>(-1);
+                *id = static_cast<uid_t>(-1);
         }
-        return it->second == static_cast<uid_t>(-1) ? fallback : it->second;
+        return *id == static_cast<uid_t>(-1) ? fallback : *id;
     }
 
     /// The gid of `name`, or `fallback` when there is no such group.
     [[nodiscard]] gid_t group(char const* name, gid_t fallback) {
         if (name == nullptr || *name == '\0') return fallback;
-        auto [it, fresh] = groups_.try_emplace(name, fallback);
+        auto [id, fresh] = groups_.try_emplace(name);
         if (fresh) {
             group_t gr{}, *found = nullptr;
             std::vector<char> buffer(16384);
             if (::getgrnam_r(name, &gr, buffer.data(), buffer.size(), &found) == 0 && found != nullptr)
-                it->second = gr.gr_gid;
+                *id = gr.gr_gid;
             else
-                it->second = static_cast<gid_t>(-1);
+                *id = static_cast<gid_t>(-1);
         }
-        return it->second == static_cast<gid_t>(-1) ? fallback : it->second;
+        return *id == static_cast<gid_t>(-1) ? fallback : *id;
     }
 
 private:
     using group_t = struct ::group;
-    std::unordered_map<std::string, uid_t> users_;
-    std::unordered_map<std::string, gid_t> groups_;
+    cbound::detail::dependent_t<Deferred, flat_table<std::string, uid_t, string_hash>> users_;
+    cbound::detail::dependent_t<Deferred, flat_table<std::string, gid_t, string_hash>> groups_;
 };
 
 /// Owner lookups (the one instantiation there is).
@@ -216,8 +218,13 @@ template <class Deferred = void>
         items.push_back(it);
     }
     if (items.empty() || (type == ARCHIVE_ENTRY_ACL_TYPE_ACCESS && !named)) return {};
-    std::sort(items.begin(), items.end(),
-              [](item const& a, item const& b) { return a.tag != b.tag ? a.tag < b.tag : a.id < b.id; });
+    // qsort (items are plain data), not std::sort: <algorithm> cost a thirteenth of <filesystem>.
+    std::qsort(items.data(), items.size(), sizeof(item), [](void const* a, void const* b) {
+        item const& x = *static_cast<item const*>(a);
+        item const& y = *static_cast<item const*>(b);
+        if (x.tag != y.tag) return x.tag < y.tag ? -1 : 1;
+        return x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
+    });
     std::string out(4 + 8 * items.size(), '\0');
     std::uint32_t const version = 2;
     std::memcpy(out.data(), &version, 4);

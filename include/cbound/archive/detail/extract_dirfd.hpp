@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cbound/archive/detail/errno.hpp>
+#include <cbound/archive/detail/flat_table.hpp>
+#include <cbound/config.hpp>
 #include <cbound/posix.hpp>
 
 #include <cerrno>
@@ -22,7 +24,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -119,13 +120,13 @@ public:
     /// creating missing folders (mode 0777 less the umask, as tar does) when `create`.
     [[nodiscard]] reached_folder reach(std::string_view relative, bool create) {
         if (relative.empty()) return {root_.get(), {}, {}, 0};
-        if (auto it = cache_.find(std::string(relative)); it != cache_.end()) return {it->second.get(), {}, {}, 0};
+        if (unique_fd const* open = cache_.find(relative)) return {open->get(), {}, {}, 0};
         // Start from the deepest folder already open.
         std::string_view base = parent_of(relative);
         int base_fd = root_.get();
         while (!base.empty()) {
-            if (auto it = cache_.find(std::string(base)); it != cache_.end()) {
-                base_fd = it->second.get();
+            if (unique_fd const* open = cache_.find(base)) {
+                base_fd = open->get();
                 break;
             }
             base = parent_of(base);
@@ -146,8 +147,9 @@ public:
     [[nodiscard]] int create_file(std::string_view relative, mode_t mode) {
         std::string_view const parent = parent_of(relative);
         constexpr int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-        if (parent.empty() || cache_.count(std::string(parent)) != 0) {
-            int const dirfd = parent.empty() ? root_.get() : cache_.find(std::string(parent))->second.get();
+        unique_fd const* const open = parent.empty() ? nullptr : cache_.find(parent);
+        if (parent.empty() || open != nullptr) {
+            int const dirfd = parent.empty() ? root_.get() : open->get();
             std::string const leaf(leaf_of(relative));
             return retry_on_signal([&] { return ::openat(dirfd, leaf.c_str(), flags, mode); });
         }
@@ -165,17 +167,12 @@ public:
     /// Forgets the open folder `relative` and all below it: an entry is replacing what is there.
     void forget(std::string_view relative) {
         if (relative.empty()) return;
-        for (auto it = cache_.begin(); it != cache_.end();) {
-            std::string_view const key = it->first;
+        cache_.erase_if([&](std::string_view key, unique_fd& open) {
             bool const below = key.size() >= relative.size() && key.substr(0, relative.size()) == relative &&
                                (key.size() == relative.size() || key[relative.size()] == '/');
-            if (!below) {
-                ++it;
-                continue;
-            }
-            retired_.push_back(std::move(it->second));
-            it = cache_.erase(it);
-        }
+            if (below) retired_.push_back(std::move(open));
+            return below;
+        });
     }
 
     /// Starts a new entry: descriptors handed out so far may be closed now. Until this is
@@ -239,14 +236,13 @@ private:
     }
 
     int remember(std::string_view key, int fd) {
-        auto [it, fresh] = cache_.try_emplace(std::string(key));
-        it->second.reset(fd);
-        (void)fresh;
+        unique_fd fresh(fd); // closed should the table fail to grow
+        *cache_.try_emplace(key).first = std::move(fresh);
         return fd;
     }
 
     unique_fd root_;
-    std::unordered_map<std::string, unique_fd> cache_;
+    cbound::detail::dependent_t<Deferred, flat_table<std::string, unique_fd, string_hash>> cache_;
     std::vector<unique_fd> retired_; ///< forgotten during the current entry, closed at the next
     bool use_openat2_ = true;
 };

@@ -9,6 +9,7 @@
 
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/locale.hpp>
+#include <cbound/archive/detail/threads.hpp>
 #include <cbound/archive/error.hpp>
 
 #include <archive.h>
@@ -16,15 +17,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 namespace cbound::archive::detail {
 
 /// The lock around every libarchive call that briefly sets the process umask.
-[[nodiscard]] inline std::mutex& umask_mutex() noexcept {
-    static std::mutex m;
+[[nodiscard]] inline thread_mutex& umask_mutex() noexcept {
+    static thread_mutex m;
     return m;
 }
 
@@ -37,7 +37,7 @@ public:
     /// Opens a disk handle with archive_write_disk `flags`; `lookup_owners` maps user and group names.
     basic_disk_writer(int flags, bool lookup_owners) {
         {
-            std::lock_guard<std::mutex> lock(umask_mutex());
+            thread_lock lock(umask_mutex());
             handle_.reset(archive_write_disk_new());
         }
         if (!handle_) throw make_error(errc::archive_failed, "write_disk_new", "out of memory");
@@ -49,7 +49,7 @@ public:
     int header(::archive_entry* e) {
         int st;
         {
-            std::lock_guard<std::mutex> lock(umask_mutex());
+            thread_lock lock(umask_mutex());
             utf8_scope utf8; // owner and group names convert through the thread locale
             st = archive_write_header(handle_.get(), e);
         }

@@ -13,7 +13,6 @@
 
 #include <archive_entry.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -70,7 +69,7 @@ void write_entry_file(entry_view e, std::filesystem::path const& to) {
         std::int64_t end = 0;
         for (block const& b : e.blocks()) {
             write_all_at(fd.get(), b.data, b.offset, to);
-            end = std::max<std::int64_t>(end, b.offset + static_cast<std::int64_t>(b.data.size()));
+            if (std::int64_t const past = b.offset + static_cast<std::int64_t>(b.data.size()); past > end) end = past;
         }
         // A sparse file may end in a hole: extend it (no blocks are allocated for it).
         if (auto declared = e.size(); declared && *declared > end && ::ftruncate(fd.get(), *declared) != 0)

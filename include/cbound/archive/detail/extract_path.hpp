@@ -5,7 +5,6 @@
 // on disk is judged by the descriptor walk (extract_dirfd.hpp), one component at a time.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -29,7 +28,8 @@ template <class Deferred = void>
     std::vector<std::string_view> parts;
     std::size_t start = 0;
     while (start <= path.size()) {
-        std::size_t const end = std::min(path.find('/', start), path.size());
+        std::size_t const slash = path.find('/', start);
+        std::size_t const end = slash < path.size() ? slash : path.size();
         std::string_view const part = path.substr(start, end - start);
         if (!part.empty() && part != ".") parts.push_back(part);
         start = end + 1;
