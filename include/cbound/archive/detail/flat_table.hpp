@@ -1,13 +1,14 @@
-// cbound::archive — a hash table with open addressing, for extraction's sets and caches (internal).
+// cbound::archive — a hash table with open addressing, for extraction's and the tree walk's tables (internal).
 //
 // Extraction keeps a few tables: the inodes it made, the names in flight on the pool, the
-// folders known to exist, the open folders, the owners looked up. <set>, <unordered_set> and
-// <unordered_map> for them cost about a tenth of <filesystem> in every translation unit that
-// includes extract.hpp. This table is one vector of slots: linear probing, at most half
-// full, backward-shift deletion (no tombstones), so the same expected O(1) per operation.
-// Lookups take any type the key compares equal to (a string_view for a string key, with no
-// allocation). The extraction headers name it through dependent_t, so a translation unit
-// compiles it only where it extracts (config.hpp explains why that matters).
+// folders known to exist, the open folders, the owners looked up; add_tree keeps the inodes
+// it stored, for hard links. <set>, <unordered_set> and <unordered_map> for them cost about
+// a tenth of <filesystem> in every translation unit that includes extract.hpp or writer.hpp.
+// This table is one vector of slots: linear probing, at most half full, backward-shift
+// deletion (no tombstones), so the same expected O(1) per operation. Lookups take any type
+// the key compares equal to (a string_view for a string key, with no allocation). Its users
+// name it through dependent_t, so a translation unit compiles it only where it extracts or
+// walks a tree (config.hpp explains why that matters).
 #pragma once
 
 #include <cstddef>

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cbound/archive/detail/errno.hpp>
+#include <cbound/archive/detail/flat_table.hpp>
 #include <cbound/archive/detail/handle.hpp>
 #include <cbound/archive/detail/utf8.hpp>
 #include <cbound/archive/detail/write_sink.hpp>
@@ -37,7 +38,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -381,11 +381,18 @@ private:
     template <class Out>
     bool linked(struct ::stat const& st, std::string const& archive_name, std::string const& disk_path, Out& out) {
         if (!settings_.hard_links || st.st_nlink < 2) return false;
-        auto const [first, inserted] = links_.try_emplace(identity_of(st), archive_name);
-        if (inserted) return false;
+        auto const [first, inserted] = links_.try_emplace(identity_of(st));
+        if (inserted) {
+            try {
+                *first = archive_name;
+            } catch (...) { // no name to link to: forget the inode rather than link to ""
+                links_.erase(identity_of(st));
+                throw;
+            }
+            return false;
+        }
         describe(st, archive_name, nullptr, -1, disk_path);
-        set_name<archive_entry_set_hardlink_utf8, archive_entry_copy_hardlink>(header_.native_handle(),
-                                                                               first->second.c_str());
+        set_name<archive_entry_set_hardlink_utf8, archive_entry_copy_hardlink>(header_.native_handle(), first->c_str());
         archive_entry_set_size(header_.native_handle(), 0); // the data went with the first name
         hand_on(out, -1, disk_path);
         return true;
@@ -591,7 +598,7 @@ private:
     cbound::detail::dependent_t<Deferred, read_handle> disk_; // only when xattrs, ACLs or file flags are asked for
     basic_owner_names<Deferred> names_;
     std::vector<level> levels_;
-    std::unordered_map<file_identity, std::string, file_identity_hash<Deferred>> links_;
+    cbound::detail::dependent_t<Deferred, flat_table<file_identity, std::string, file_identity_hash<Deferred>>> links_;
 };
 
 } // namespace cbound::archive::detail
