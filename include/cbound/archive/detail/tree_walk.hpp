@@ -428,9 +428,10 @@ private:
         std::vector<child*> order(l.children.size());
         for (std::size_t k = 0; k < order.size(); ++k)
             order[k] = &l.children[k];
-        std::qsort(order.data(), order.size(), sizeof(child*), [](void const* a, void const* b) {
-            return (*static_cast<child* const*>(a))->name.compare((*static_cast<child* const*>(b))->name);
-        });
+        if (!order.empty()) // an empty folder's list has no array, and qsort must not be given null
+            std::qsort(order.data(), order.size(), sizeof(child*), [](void const* a, void const* b) {
+                return (*static_cast<child* const*>(a))->name.compare((*static_cast<child* const*>(b))->name);
+            });
         std::vector<child> sorted;
         sorted.reserve(order.size());
         for (child* c : order)
