@@ -17,6 +17,7 @@
 #include <cbound/archive/detail/seek_zstd.hpp>
 #include <cbound/archive/detail/tarball_hash.hpp>
 #include <cbound/archive/detail/temp_store.hpp>
+#include <cbound/archive/detail/threads.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
 
@@ -32,8 +33,6 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
-
-#include <pthread.h>
 
 namespace cbound::archive::detail {
 
@@ -68,55 +67,26 @@ struct tarball_record {
 // 1.5 slots, see tarball_index::table_size).
 static_assert(sizeof(tarball_record) + 3 * sizeof(std::uint32_t) / 2 <= 64, "tarball index record exceeds its budget");
 
-/// A mutex for one stripe of lazy entries: pthread's own, which spares every includer of tarball.hpp
-/// the <mutex> header (std::mutex is this same call).
-class stripe_lock {
-public:
-    stripe_lock() noexcept = default;
-    stripe_lock(stripe_lock const&) = delete;
-    stripe_lock& operator=(stripe_lock const&) = delete;
-    ~stripe_lock() { ::pthread_mutex_destroy(&mutex_); }
-
-    /// Holds a stripe_lock locked for its own lifetime.
-    class hold {
-    public:
-        /// Waits for `lock`, then holds it.
-        explicit hold(stripe_lock& lock) : lock_(lock) {
-            if (int const failed = ::pthread_mutex_lock(&lock_.mutex_); failed != 0)
-                throw std::system_error(failed, std::generic_category(), "pthread_mutex_lock");
-        }
-        hold(hold const&) = delete;
-        hold& operator=(hold const&) = delete;
-        ~hold() { ::pthread_mutex_unlock(&lock_.mutex_); }
-
-    private:
-        stripe_lock& lock_;
-    };
-
-private:
-    ::pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
-};
-
 /// Everything a tarball owns; immutable once built, so views into it stay valid until it dies.
 // Heavy bodies are templates on an unused parameter so that a translation unit
 // compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
 // data() reaches the decoders through `fill_from_point`, set where the index is built or
 // loaded, so that a translation unit that only reads files does not compile them.
 struct tarball_index {
-    mapped_file mapping;                            // the archive file, when opened from a path
-    std::span<std::byte const> source;              // the archive bytes (the mapping, or the caller's memory)
-    temp_store decoded;                             // data decoded at open
-    std::uint64_t decoded_bytes = 0;                // file data in `decoded` (holes included)
-    temp_store windows;                             // the gzip points' inflate windows
-    mapped_file saved;                              // the saved index, when loaded (holds the windows then)
-    std::span<std::byte const> window_view;         // the windows, in `windows` or in `saved`
-    std::filesystem::path temporary_directory;      // where the temporary files go
-    codec stream = codec::none;                     // the compression lazy entries are decoded from
-    std::vector<seek_point> points;                 // into the compressed source, sorted by decoded offset
-    temp_store mirror;                              // the decoded stream, filled file by file on demand
-    mutable std::vector<std::byte> filled;          // per entry: its lazy data is in the mirror (see filled_flag)
-    mutable std::array<stripe_lock, 16> fill_locks; // per stripe of entries: one decodes, others wait
-    std::vector<error> failures;                    // why each failed entry could not be decoded
+    mapped_file mapping;                             // the archive file, when opened from a path
+    std::span<std::byte const> source;               // the archive bytes (the mapping, or the caller's memory)
+    temp_store decoded;                              // data decoded at open
+    std::uint64_t decoded_bytes = 0;                 // file data in `decoded` (holes included)
+    temp_store windows;                              // the gzip points' inflate windows
+    mapped_file saved;                               // the saved index, when loaded (holds the windows then)
+    std::span<std::byte const> window_view;          // the windows, in `windows` or in `saved`
+    std::filesystem::path temporary_directory;       // where the temporary files go
+    codec stream = codec::none;                      // the compression lazy entries are decoded from
+    std::vector<seek_point> points;                  // into the compressed source, sorted by decoded offset
+    temp_store mirror;                               // the decoded stream, filled file by file on demand
+    mutable std::vector<std::byte> filled;           // per entry: its lazy data is in the mirror (see filled_flag)
+    mutable std::array<thread_mutex, 16> fill_locks; // per stripe of entries: one decodes, others wait
+    std::vector<error> failures;                     // why each failed entry could not be decoded
     std::vector<tarball_record> records;
     std::string names;                     // the string pool
     std::vector<std::uint32_t> slots;      // the name table: entry numbers, open addressing
@@ -221,7 +191,7 @@ private:
     template <class Deferred>
     [[gnu::noinline]] void fill(std::size_t i) const {
         tarball_record const& r = records[i];
-        cbound::detail::dependent_t<Deferred, stripe_lock::hold> const held(
+        cbound::detail::dependent_t<Deferred, thread_lock> const held(
             fill_locks[(r.data_offset >> 12) % fill_locks.size()]);
         if (__atomic_load_n(filled_flag(i), __ATOMIC_RELAXED) != 0) return;
         std::uint64_t const begin = r.data_offset, end = r.data_offset + r.data_size;

@@ -1,12 +1,13 @@
 // cbound::archive — threads, a mutex and a condition variable over pthreads (internal).
 //
-// The extraction pool needs a few worker threads, one lock and two wake-ups. <thread>,
-// <mutex> and <condition_variable> bring stop tokens, semaphores, timed waits and chrono
-// conversions with them, about a twentieth of <filesystem> in every translation unit that
-// includes extract.hpp. These wrappers are the pthread calls the standard ones make, with
-// RAII and the same rules: a thread is joined before it is destroyed, a lock is released on
-// every path, and the failure to start a thread throws std::system_error as std::thread does.
-// TSan understands them as it does the standard ones (it intercepts pthreads).
+// The extraction pool needs a few worker threads, one lock and two wake-ups; a tarball's lazy
+// fill needs a lock per stripe of entries. <thread>, <mutex> and <condition_variable> bring
+// stop tokens, semaphores, timed waits and chrono conversions with them, about a twentieth of
+// <filesystem> in every translation unit that includes extract.hpp or tarball.hpp. These
+// wrappers are the pthread calls the standard ones make, with RAII and the same rules: a
+// thread is joined before it is destroyed, a lock is released on every path, and the failure
+// to start a thread throws std::system_error as std::thread does. TSan understands them as it
+// does the standard ones (it intercepts pthreads).
 #pragma once
 
 #include <cstddef>
