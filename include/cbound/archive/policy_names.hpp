@@ -8,6 +8,7 @@
 
 #include <cbound/archive/extract_options.hpp>
 #include <cbound/archive/features.hpp>
+#include <cbound/config.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -40,6 +41,19 @@ template <class Enum, std::size_t N>
         if (row.name == name) return row.value;
     return std::nullopt;
 }
+
+/// A from_string function: the value named exactly `name` in Table, or nullopt. An object whose
+/// call is a template on a dependent result type, so that each std::optional is compiled only
+/// where a from_string is called (cbound/config.hpp), while the name still passes as a function.
+template <class Enum, auto const& Table>
+struct from_table {
+    /// The value named exactly `name`, or nullopt.
+    template <class Deferred = void>
+    [[nodiscard]] constexpr std::optional<cbound::detail::dependent_t<Deferred, Enum>>
+    operator()(std::string_view name) const noexcept {
+        return value_named<cbound::detail::dependent_t<Deferred, Enum>>(Table, name);
+    }
+};
 
 /// The extraction policies by name.
 inline constexpr enum_name<extract_policy> extract_policy_names[] = {
@@ -79,9 +93,7 @@ inline constexpr enum_name<zip_compression> zip_compression_names[] = {
 }
 
 /// The extraction policy named `name` (as printed by to_string), or nullopt for any other text.
-[[nodiscard]] constexpr std::optional<extract_policy> extract_policy_from_string(std::string_view name) noexcept {
-    return detail::value_named(detail::extract_policy_names, name);
-}
+inline constexpr detail::from_table<extract_policy, detail::extract_policy_names> extract_policy_from_string{};
 
 /// The name of what happens to a refused entry: "stop" or "skip".
 [[nodiscard]] constexpr std::string_view to_string(on_unsafe u) noexcept {
@@ -89,9 +101,7 @@ inline constexpr enum_name<zip_compression> zip_compression_names[] = {
 }
 
 /// The on_unsafe named `name` (as printed by to_string), or nullopt for any other text.
-[[nodiscard]] constexpr std::optional<on_unsafe> on_unsafe_from_string(std::string_view name) noexcept {
-    return detail::value_named(detail::on_unsafe_names, name);
-}
+inline constexpr detail::from_table<on_unsafe, detail::on_unsafe_names> on_unsafe_from_string{};
 
 /// The name of what happens to a failed entry: "stop" or "skip".
 [[nodiscard]] constexpr std::string_view to_string(on_failure f) noexcept {
@@ -99,9 +109,7 @@ inline constexpr enum_name<zip_compression> zip_compression_names[] = {
 }
 
 /// The on_failure named `name` (as printed by to_string), or nullopt for any other text.
-[[nodiscard]] constexpr std::optional<on_failure> on_failure_from_string(std::string_view name) noexcept {
-    return detail::value_named(detail::on_failure_names, name);
-}
+inline constexpr detail::from_table<on_failure, detail::on_failure_names> on_failure_from_string{};
 
 /// The name of what happens to something already on disk: "replace_files", "never" or "always_replace".
 [[nodiscard]] constexpr std::string_view to_string(overwrite o) noexcept {
@@ -109,9 +117,7 @@ inline constexpr enum_name<zip_compression> zip_compression_names[] = {
 }
 
 /// The overwrite rule named `name` (as printed by to_string), or nullopt for any other text.
-[[nodiscard]] constexpr std::optional<overwrite> overwrite_from_string(std::string_view name) noexcept {
-    return detail::value_named(detail::overwrite_names, name);
-}
+inline constexpr detail::from_table<overwrite, detail::overwrite_names> overwrite_from_string{};
 
 /// The name of an entry's outcome: "extracted", "skipped", "rejected" or "failed".
 [[nodiscard]] constexpr std::string_view to_string(entry_outcome o) noexcept {
@@ -119,14 +125,10 @@ inline constexpr enum_name<zip_compression> zip_compression_names[] = {
 }
 
 /// The outcome named `name` (as printed by to_string), or nullopt for any other text.
-[[nodiscard]] constexpr std::optional<entry_outcome> entry_outcome_from_string(std::string_view name) noexcept {
-    return detail::value_named(detail::entry_outcome_names, name);
-}
+inline constexpr detail::from_table<entry_outcome, detail::entry_outcome_names> entry_outcome_from_string{};
 
 /// The zip method named `name` (as to_string in features.hpp prints it: "store", "deflate", …),
 /// or nullopt for any other text; whether this libarchive offers it is offers()'s answer.
-[[nodiscard]] constexpr std::optional<zip_compression> zip_compression_from_string(std::string_view name) noexcept {
-    return detail::value_named(detail::zip_compression_names, name);
-}
+inline constexpr detail::from_table<zip_compression, detail::zip_compression_names> zip_compression_from_string{};
 
 } // namespace cbound::archive

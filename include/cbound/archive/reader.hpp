@@ -24,6 +24,7 @@
 #include <cbound/archive/types.hpp>
 #include <cbound/callback.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/box.hpp>
 #include <cbound/posix.hpp>
 
 #include <archive.h>
@@ -131,7 +132,7 @@ public:
     template <class Deferred = void>
     [[nodiscard]] static reader open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
                                             reader_options const& options = {}) {
-        if (check_head(bytes, options)) return open_callbacks({detail::memory_reading(bytes)}, options);
+        if (check_head<Deferred>(bytes, options)) return open_callbacks({detail::memory_reading(bytes)}, options);
         reader r(options);
         r.state_->rare->zip_names.memory = bytes;
         r.check_open(archive_read_open_memory(r.handle(), bytes.data(), bytes.size()), {});
@@ -143,7 +144,8 @@ public:
         off_t const at = ::lseek(fd, 0, SEEK_CUR);
         // A pipe cannot be peeked at: its head is checked on the way through a callback source.
         if (at < 0) return open_callbacks(detail::fd_source(fd, options.block_size), options);
-        if (check_head_at(fd, at, options)) return open_callbacks(detail::fd_source(fd, options.block_size), options);
+        if (check_head_at<Deferred>(fd, at, options))
+            return open_callbacks(detail::fd_source(fd, options.block_size), options);
         reader r(options);
         r.state_->extent = detail::file_extent::of_fd(fd); // before libarchive reads from it
         r.state_->rare->zip_names.fd = fd;
@@ -159,7 +161,7 @@ public:
         // A pipe, or a FILE with no descriptor (fmemopen): its head is checked on the way through.
         if (at < 0 || ::fileno(file) < 0 || ::lseek(::fileno(file), 0, SEEK_CUR) < 0)
             return open_callbacks(detail::file_source(file, options.block_size), options);
-        if (check_head_at(::fileno(file), static_cast<off_t>(at), options))
+        if (check_head_at<Deferred>(::fileno(file), static_cast<off_t>(at), options))
             return open_callbacks(detail::file_source(file, options.block_size), options);
         reader r(options);
         r.check_open(archive_read_open_FILE(r.handle(), file), {});
@@ -180,7 +182,7 @@ public:
         // The head is read before libarchive sees a byte: it chooses whether cbound decodes the
         // stream (the user's skip and seek then move in compressed bytes, so they are dropped).
         detail::source_head head = detail::read_head(std::move(source.read));
-        std::optional<detail::lzma_container> const own = check_head(head.bytes, options);
+        auto const own = check_head<Deferred>(head.bytes, options);
         source.read = std::move(head.read);
         // Dependent spellings: the shared_ptr types are compiled only where this is used (config.hpp).
         using progress_type = cbound::detail::dependent_t<Deferred, detail::lzma_progress>;
@@ -253,8 +255,8 @@ public:
     // A template on a dependent result type (compiling to the same code), so that
     // std::optional<entry_view> is built only where next() is called (config.hpp).
     template <class Deferred = void>
-        [[nodiscard]] std::optional<entry_view> next() & CBOUND_LIFETIMEBOUND {
-        using result = cbound::detail::dependent_t<Deferred, std::optional<entry_view>>; // see above
+        [[nodiscard]] std::optional<cbound::detail::dependent_t<Deferred, entry_view>> next() & CBOUND_LIFETIMEBOUND {
+        using result = std::optional<cbound::detail::dependent_t<Deferred, entry_view>>; // see above
         detail::read_state* const s = state_.get();
         detail::require_usable(s, "read_next_header");
         detail::advance(*s);
@@ -307,7 +309,7 @@ public:
 
 private:
     template <class Deferred = void>
-    explicit reader(reader_options const& options) : state_(std::make_unique<detail::read_state>()) {
+    explicit reader(reader_options const& options) : state_(cbound::detail::make_box<detail::read_state>()) {
         auto& s = *state_;
         detail::make_rare(s);
         s.switch_locale = !detail::thread_locale_is_utf8();
@@ -348,14 +350,14 @@ private:
     /// which container cbound decodes itself (nullopt: libarchive reads the stream as it is);
     /// liblzma bounds those, every block and stream, with the same limit (read_lzma.hpp).
     template <class Deferred = void>
-    static std::optional<detail::lzma_container> check_head(std::span<std::byte const> head,
-                                                            reader_options const& options, std::string_view what = {}) {
+    static std::optional<cbound::detail::dependent_t<Deferred, detail::lzma_container>>
+    check_head(std::span<std::byte const> head, reader_options const& options, std::string_view what = {}) {
         detail::check_decoder_memory(head.first(head.size() < detail::head_bytes ? head.size() : detail::head_bytes),
                                      options.max_decoder_memory, what);
-        std::optional<detail::lzma_container> const c = detail::lzma_container_of(head);
-        if (!c || !bounds_lzma(options)) return std::nullopt;
+        auto const c = detail::lzma_container_of<Deferred>(head);
+        if (!c || !bounds_lzma(options)) return {};
         filter const f = *c == detail::lzma_container::xz ? filter::xz : filter::lzma;
-        if (!options.filters.empty() && !detail::lists(options.filters, f)) return std::nullopt;
+        if (!options.filters.empty() && !detail::lists(options.filters, f)) return {};
         return c;
     }
     /// Whether the file at `path` is read through a callback source: an xz or lzma file that
@@ -369,16 +371,16 @@ private:
         if (!S_ISREG(st.st_mode)) return bounds_lzma(options);
         unique_fd const fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
         if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-        return check_head_at(fd.get(), 0, options, path.string()).has_value();
+        return check_head_at<Deferred>(fd.get(), 0, options, path.string()).has_value();
     }
     /// Checks the head of `fd` at `at`, without moving its offset.
     template <class Deferred = void>
-    static std::optional<detail::lzma_container> check_head_at(int fd, off_t at, reader_options const& options,
-                                                               std::string_view what = {}) {
+    static std::optional<cbound::detail::dependent_t<Deferred, detail::lzma_container>>
+    check_head_at(int fd, off_t at, reader_options const& options, std::string_view what = {}) {
         std::byte head[detail::head_bytes];
         ssize_t const n = ::pread(fd, head, sizeof head, at);
-        if (n <= 0) return std::nullopt;
-        return check_head(std::span(head, static_cast<std::size_t>(n)), options, what);
+        if (n <= 0) return {};
+        return check_head<Deferred>(std::span(head, static_cast<std::size_t>(n)), options, what);
     }
 
     /// Whether a reader accepting `formats` may meet a zip archive.
@@ -436,7 +438,7 @@ private:
 
     friend detail::read_state& detail::state_of(reader& r) noexcept;
 
-    std::unique_ptr<detail::read_state> state_;
+    cbound::detail::box<detail::read_state> state_;
 };
 
 inline detail::read_state& detail::state_of(reader& r) noexcept { return *r.state_; }

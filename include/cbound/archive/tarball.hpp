@@ -28,6 +28,7 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/detail/box.hpp>
 
 #include <chrono>
 #include <compare>
@@ -122,7 +123,10 @@ public:
         return record().is_hardlink ? index_->link_target(i_) : std::string_view{};
     }
     /// The file's bytes, or nullopt when it is not a file (same as tarball::file(index())).
-    [[nodiscard]] std::optional<std::span<std::byte const>> data() const { return index_->data(i_); }
+    template <class Deferred = void> // the result type is compiled only where used (config.hpp)
+    [[nodiscard]] std::optional<cbound::detail::dependent_t<Deferred, std::span<std::byte const>>> data() const {
+        return index_->template data<Deferred>(i_);
+    }
 
 private:
     friend class tarball;
@@ -224,7 +228,7 @@ public:
     /// Maps the archive at `path` and indexes it; throws cbound::archive::error.
     template <class Deferred = void>
     [[nodiscard]] static tarball open(std::filesystem::path const& path, tarball_options const& options = {}) {
-        auto index = std::make_unique<cbound::detail::dependent_t<Deferred, detail::tarball_index>>();
+        auto index = cbound::detail::make_box<cbound::detail::dependent_t<Deferred, detail::tarball_index>>();
         try {
             index->mapping = mapped_file::open(path);
         } catch (std::system_error const& e) {
@@ -256,7 +260,7 @@ public:
     template <class Deferred = void>
     [[nodiscard]] static tarball open_memory(std::span<std::byte const> bytes CBOUND_LIFETIMEBOUND,
                                              tarball_options const& options = {}) {
-        auto index = std::make_unique<cbound::detail::dependent_t<Deferred, detail::tarball_index>>();
+        auto index = cbound::detail::make_box<cbound::detail::dependent_t<Deferred, detail::tarball_index>>();
         index->source = bytes;
         return tarball(std::move(index), options);
     }
@@ -280,20 +284,26 @@ public:
     /// The bytes of entry `i`; nullopt when out of range or not a file. Empty files give an empty span.
     /// Compressed data is decoded on first use (safe from several threads at once); throws
     /// cbound::archive::error when it cannot be, or when libarchive could not decode the entry.
-    [[nodiscard]] std::optional<std::span<std::byte const>> file(std::size_t i) const& CBOUND_LIFETIMEBOUND {
+    // A template on a dependent result type (compiling to the same code), so that the optional
+    // is compiled only where file() is called (config.hpp).
+    template <class Deferred = void>
+    [[nodiscard]] std::optional<cbound::detail::dependent_t<Deferred, std::span<std::byte const>>>
+    file(std::size_t i) const& CBOUND_LIFETIMEBOUND {
         detail::tarball_index const& s = state();
-        if (i >= s.records.size()) return std::nullopt;
-        return s.data(i);
+        if (i >= s.records.size()) return {};
+        return s.template data<Deferred>(i);
     }
     /// Deleted: the bytes of a temporary tarball would dangle at the end of the expression.
     std::optional<std::span<std::byte const>> file(std::size_t i) const&& = delete;
 
     /// The bytes of the last entry named `path`; nullopt when there is none or it is not a file.
-    [[nodiscard]] std::optional<std::span<std::byte const>> file(std::string_view path) const& CBOUND_LIFETIMEBOUND {
+    template <class Deferred = void> // as file(i)
+    [[nodiscard]] std::optional<cbound::detail::dependent_t<Deferred, std::span<std::byte const>>>
+    file(std::string_view path) const& CBOUND_LIFETIMEBOUND {
         detail::tarball_index const& s = state();
         std::optional<std::size_t> i = s.find(path);
-        if (!i) return std::nullopt;
-        return s.data(*i);
+        if (!i) return {};
+        return s.template data<Deferred>(*i);
     }
     /// Deleted: the bytes of a temporary tarball would dangle at the end of the expression.
     std::optional<std::span<std::byte const>> file(std::string_view path) const&& = delete;
@@ -354,7 +364,8 @@ private:
     /// `mtime_ns`, the archive file's modification time, identifies it to a saved index.
     /// A passphrase callback's exception reaches the caller as it was thrown.
     template <class Deferred = void>
-    tarball(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns = 0) {
+    tarball(cbound::detail::box<detail::tarball_index> index, tarball_options const& options,
+            std::int64_t mtime_ns = 0) {
         if (!options.read.passphrase_callback) {
             build(std::move(index), options, mtime_ns);
             return;
@@ -383,7 +394,8 @@ private:
 
     /// Indexes as the constructor says, with the options as given.
     template <class Deferred = void>
-    void build(std::unique_ptr<detail::tarball_index> index, tarball_options const& options, std::int64_t mtime_ns) {
+    void build(cbound::detail::box<detail::tarball_index> index, tarball_options const& options,
+               std::int64_t mtime_ns) {
         // An empty mapping has no address; libarchive still wants one.
         static constexpr std::byte nothing{};
         std::span<std::byte const> const bytes = index->source.empty() ? std::span(&nothing, 0) : index->source;
@@ -444,18 +456,18 @@ private:
                                tarball_options const& options, detail::tarball_limits limits) {
         index.stream = c;
         std::uint64_t windows_end = 0;
-        std::unique_ptr<cbound::detail::dependent_t<Deferred, detail::stream_scan>> scan;
+        cbound::detail::box<cbound::detail::dependent_t<Deferred, detail::stream_scan>> scan;
         switch (c) {
         case detail::codec::gzip:
             index.windows = detail::temp_store::create(options.temporary_directory);
-            scan = std::make_unique<detail::basic_gzip_scan<Deferred>>(bytes, index.points, options.seek_spacing,
-                                                                       index.windows, windows_end);
+            scan = cbound::detail::make_box<detail::basic_gzip_scan<Deferred>>(
+                bytes, index.points, options.seek_spacing, index.windows, windows_end);
             break;
         case detail::codec::zstd:
-            scan = std::make_unique<detail::basic_zstd_scan<Deferred>>(bytes, index.points);
+            scan = cbound::detail::make_box<detail::basic_zstd_scan<Deferred>>(bytes, index.points);
             break;
         case detail::codec::xz:
-            scan = std::make_unique<detail::basic_xz_scan<Deferred>>(bytes, options.read.max_decoder_memory);
+            scan = cbound::detail::make_box<detail::basic_xz_scan<Deferred>>(bytes, options.read.max_decoder_memory);
             break; // points: read already
         case detail::codec::none: break;
         }
@@ -494,7 +506,7 @@ private:
         return *index_;
     }
 
-    std::unique_ptr<detail::tarball_index> index_;
+    cbound::detail::box<detail::tarball_index> index_;
 };
 
 } // namespace cbound::archive

@@ -3,6 +3,8 @@
 
 #include <archive_entry.h>
 
+#include <cbound/config.hpp>
+
 #include <optional>
 #include <string_view>
 
@@ -167,18 +169,31 @@ enum class filter {
     return "unknown";
 }
 
+namespace detail {
+
+/// A from_string function: the value of Enum (0 to Last) whose to_string is `name`, or nullopt.
+/// An object whose call is a template on a dependent result type, so that each std::optional is
+/// compiled only where a from_string is called (cbound/config.hpp), while the name still passes
+/// as a function.
+template <class Enum, Enum Last>
+struct from_name {
+    /// The value named exactly `name`, or nullopt.
+    template <class Deferred = void>
+    [[nodiscard]] constexpr std::optional<cbound::detail::dependent_t<Deferred, Enum>>
+    operator()(std::string_view name) const noexcept {
+        using result = std::optional<cbound::detail::dependent_t<Deferred, Enum>>;
+        for (int i = 0; i <= static_cast<int>(Last); ++i)
+            if (to_string(static_cast<Enum>(i)) == name) return result(static_cast<Enum>(i));
+        return result();
+    }
+};
+
+} // namespace detail
+
 /// The format named `name` (as printed by to_string), if any.
-[[nodiscard]] constexpr std::optional<format> format_from_string(std::string_view name) noexcept {
-    for (int i = 0; i <= static_cast<int>(format::empty); ++i)
-        if (to_string(static_cast<format>(i)) == name) return static_cast<format>(i);
-    return std::nullopt;
-}
+inline constexpr detail::from_name<format, format::empty> format_from_string{};
 
 /// The filter named `name` (as printed by to_string), if any.
-[[nodiscard]] constexpr std::optional<filter> filter_from_string(std::string_view name) noexcept {
-    for (int i = 0; i <= static_cast<int>(filter::b64); ++i)
-        if (to_string(static_cast<filter>(i)) == name) return static_cast<filter>(i);
-    return std::nullopt;
-}
+inline constexpr detail::from_name<filter, filter::b64> filter_from_string{};
 
 } // namespace cbound::archive

@@ -31,6 +31,7 @@
 #include <cbound/archive/types.hpp>
 #include <cbound/callback.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/box.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -68,10 +69,12 @@ struct archive_kind {
 
 /// The format and filter for a file name such as "x.tar.zst" or "x.zip"; nullopt for an unknown ending.
 template <class Deferred = void>
-[[nodiscard]] inline std::optional<archive_kind> try_from_extension(std::string_view name) noexcept {
+[[nodiscard]] inline std::optional<cbound::detail::dependent_t<Deferred, archive_kind>>
+try_from_extension(std::string_view name) noexcept {
+    using result = std::optional<cbound::detail::dependent_t<Deferred, archive_kind>>;
     if (detail::extension_rule const* rule = detail::find_extension(name))
-        return archive_kind{rule->fmt, rule->compression};
-    return std::nullopt;
+        return result(archive_kind{rule->fmt, rule->compression});
+    return result();
 }
 
 /// The format and filter for a file name such as "x.tar.zst" or "x.zip"; throws for an unknown ending.
@@ -135,7 +138,7 @@ public:
     template <class Deferred = void>
     [[nodiscard]] static writer open(std::filesystem::path const& path, format fmt = format::pax,
                                      filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::basic_path_sink<Deferred>>(path), fmt, compression, options);
+        return writer(cbound::detail::make_box<detail::basic_path_sink<Deferred>>(path), fmt, compression, options);
     }
 
     /// Writes to a file at `path` in the format and filter its name announces ("out.tar.zst").
@@ -151,7 +154,7 @@ public:
     /// puts the file back as it was (a file it created is removed).
     template <class Deferred = void>
     [[nodiscard]] static writer open_append(std::filesystem::path const& path, write_options const& options = {}) {
-        auto sink = std::make_unique<detail::basic_append_sink<Deferred>>(path);
+        auto sink = cbound::detail::make_box<detail::basic_append_sink<Deferred>>(path);
         detail::write_target const target = sink->target();
         return writer(std::move(sink), target, options);
     }
@@ -160,7 +163,7 @@ public:
     template <class Deferred = void>
     [[nodiscard]] static writer open_fd(int fd, format fmt = format::pax, filter compression = filter::none,
                                         write_options const& options = {}) {
-        return writer(std::make_unique<detail::basic_fd_sink<Deferred>>(fd), fmt, compression, options);
+        return writer(cbound::detail::make_box<detail::basic_fd_sink<Deferred>>(fd), fmt, compression, options);
     }
 
     /// Writes to a FILE* the caller keeps owning (flushed on close, not closed).
@@ -168,29 +171,29 @@ public:
     [[nodiscard]] static writer open_file(std::FILE* file, format fmt = format::pax, filter compression = filter::none,
                                           write_options const& options = {}) {
         if (file == nullptr) throw detail::make_error(errc::invalid_argument, "open_file", "the FILE* is null");
-        return writer(std::make_unique<detail::basic_file_sink<Deferred>>(file), fmt, compression, options);
+        return writer(cbound::detail::make_box<detail::basic_file_sink<Deferred>>(file), fmt, compression, options);
     }
 
     /// Writes to a stream that must outlive the writer (flushed on close).
     template <class Deferred = void>
     [[nodiscard]] static writer open_stream(std::ostream& out CBOUND_LIFETIMEBOUND, format fmt = format::pax,
                                             filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::basic_stream_sink<Deferred>>(out), fmt, compression, options);
+        return writer(cbound::detail::make_box<detail::basic_stream_sink<Deferred>>(out), fmt, compression, options);
     }
 
     /// Writes into `out` (emptied first, and again if the archive is abandoned); it must outlive the writer.
     template <class Deferred = void>
     [[nodiscard]] static writer open_memory(std::vector<std::byte>& out CBOUND_LIFETIMEBOUND, format fmt = format::pax,
                                             filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::basic_memory_sink<Deferred>>(out), fmt, compression, options);
+        return writer(cbound::detail::make_box<detail::basic_memory_sink<Deferred>>(out), fmt, compression, options);
     }
 
     /// Writes through caller-supplied functions (an exception they throw reaches the caller of the writer).
     template <class Deferred = void>
     [[nodiscard]] static writer open_callbacks(write_callbacks callbacks, format fmt = format::pax,
                                                filter compression = filter::none, write_options const& options = {}) {
-        return writer(std::make_unique<detail::basic_function_sink<Deferred>>(std::move(callbacks)), fmt, compression,
-                      options);
+        return writer(cbound::detail::make_box<detail::basic_function_sink<Deferred>>(std::move(callbacks)), fmt,
+                      compression, options);
     }
 
     /// A whole archive in memory: `fill` adds the entries, the writer is closed, the bytes returned.
@@ -372,12 +375,13 @@ public:
 
 private:
     template <class Deferred = void>
-    writer(std::unique_ptr<detail::write_sink> sink, format fmt, filter compression, write_options const& options)
+    writer(cbound::detail::box<detail::write_sink> sink, format fmt, filter compression, write_options const& options)
         : writer(std::move(sink), detail::target_of(fmt, compression), options) {}
 
     template <class Deferred = void>
-    writer(std::unique_ptr<detail::write_sink> sink, detail::write_target const& target, write_options const& options)
-        : state_(std::make_unique<detail::basic_writer_state<Deferred>>(std::move(sink))) {
+    writer(cbound::detail::box<detail::write_sink> sink, detail::write_target const& target,
+           write_options const& options)
+        : state_(cbound::detail::make_box<detail::basic_writer_state<Deferred>>(std::move(sink))) {
         try {
             detail::configure(*state_, target, options);
             state_->open();
@@ -491,7 +495,7 @@ private:
         return p == "." ? std::string() : p;
     }
 
-    std::unique_ptr<detail::writer_state> state_; // null once moved from
+    cbound::detail::box<detail::writer_state> state_; // null once moved from
 };
 
 } // namespace cbound::archive

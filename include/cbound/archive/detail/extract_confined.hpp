@@ -110,7 +110,7 @@ public:
     /// Extracts every entry, then applies the deferred folder metadata.
     extract_report run() {
         try {
-            while (std::optional<entry_view> e = books_.source().next()) {
+            while (auto e = books_.source().template next<Deferred>()) {
                 books_.count_entry();
                 one(*e);
             }
@@ -131,6 +131,8 @@ public:
     }
 
 private:
+    /// What lstat says is at a name, or nothing; dependent, so compiled only where used (config.hpp).
+    using stat_result = std::optional<cbound::detail::dependent_t<Deferred, struct stat>>;
     /// Data a file may hold to be handed to the pool (larger ones are written by the reading
     /// thread), all handed-over files' data together, and how many files may wait at once.
     static constexpr std::int64_t max_handed_file = 1 << 20;
@@ -253,7 +255,7 @@ private:
     /// Decides what to do about `leaf` existing in `dirfd` for a `kind`, after a create said EEXIST.
     room make_room(int dirfd, std::string const& leaf, std::string_view relative, node_kind kind,
                    entry_failure& failure) {
-        std::optional<struct stat> const there = existing_at(dirfd, leaf.c_str());
+        stat_result const there = existing_at<Deferred>(dirfd, leaf.c_str());
         if (!there)
             return errno == ENOENT ? room::free : (failure = errno_failure(errno, "cannot inspect"), room::fail);
         bool const folder_there = S_ISDIR(there->st_mode);
@@ -612,7 +614,7 @@ private:
         reached_folder const folder = tree_.reach(parent_of(relative), false);
         if (folder.fd < 0) return;
         std::string const leaf(leaf_of(relative));
-        std::optional<struct stat> const there = existing_at(folder.fd, leaf.c_str());
+        stat_result const there = existing_at<Deferred>(folder.fd, leaf.c_str());
         if (there && there->st_ino == inode && there->st_dev == device) ::unlinkat(folder.fd, leaf.c_str(), 0);
     }
 
@@ -867,8 +869,7 @@ private:
             }
             reached_folder const folder = tree_.reach(joined, false);
             if (!folder.refusal.empty()) return "symlink resolves through " + folder.refusal.substr(18);
-            std::optional<struct stat> const there =
-                folder.fd >= 0 ? existing_at(folder.fd, part.c_str()) : std::nullopt;
+            stat_result const there = folder.fd >= 0 ? existing_at<Deferred>(folder.fd, part.c_str()) : stat_result();
             if (!there || !S_ISLNK(there->st_mode)) {
                 missing = !there || !S_ISDIR(there->st_mode);
                 stack.push_back(part);
@@ -914,8 +915,7 @@ private:
         reached_folder const from = tree_.reach(parent_of(plan.link), false);
         if (!from.refusal.empty()) return reject(e, std::move(name), "hard link target: " + from.refusal);
         std::string const target_leaf(leaf_of(plan.link));
-        std::optional<struct stat> const target =
-            from.fd >= 0 ? existing_at(from.fd, target_leaf.c_str()) : std::nullopt;
+        stat_result const target = from.fd >= 0 ? existing_at<Deferred>(from.fd, target_leaf.c_str()) : stat_result();
         if (!target)
             return fail(e, std::move(name), {make_error_code(errc::not_found), "hard link target does not exist"});
         if (!S_ISREG(target->st_mode))
@@ -932,7 +932,7 @@ private:
         }
         if (::linkat(from.fd, target_leaf.c_str(), dirfd, leaf.c_str(), 0) != 0) {
             if (errno != EEXIST) return fail(e, std::move(name), errno_failure(errno, "cannot create the hard link"));
-            std::optional<struct stat> const there = existing_at(dirfd, leaf.c_str());
+            stat_result const there = existing_at<Deferred>(dirfd, leaf.c_str());
             bool const same = there && there->st_dev == target->st_dev && there->st_ino == target->st_ino;
             if (!same) {
                 entry_failure failure;

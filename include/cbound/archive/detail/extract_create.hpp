@@ -52,10 +52,13 @@ template <class Deferred = void>
 }
 
 /// What lstat says is at `name` in `dirfd`; nullopt when nothing is (errno tells other failures).
-[[nodiscard]] inline std::optional<struct stat> existing_at(int dirfd, char const* name) {
+template <class Deferred = void> // the result type is compiled only where this is used (config.hpp)
+[[nodiscard]] std::optional<cbound::detail::dependent_t<Deferred, struct stat>> existing_at(int dirfd,
+                                                                                            char const* name) {
+    using result = std::optional<cbound::detail::dependent_t<Deferred, struct stat>>;
     struct stat st {};
-    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
-    return st;
+    if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return result();
+    return result(st);
 }
 
 /// Removes the folder `name` in `dirfd` and everything in it, following nothing; 0 or an errno.

@@ -51,7 +51,7 @@ public:
 
     /// Extracts every entry, then applies the deferred folder metadata.
     extract_report run() {
-        while (std::optional<entry_view> e = books_.source().next()) {
+        while (auto e = books_.source().template next<Deferred>()) {
             books_.count_entry();
             one(*e);
         }

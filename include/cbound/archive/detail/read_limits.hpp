@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cbound/archive/error.hpp>
+#include <cbound/config.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -35,19 +36,22 @@ struct dictionary_request {
 };
 
 /// What the lzip stream starting with `head` asks of a decoder, or nullopt when it is no lzip.
-[[nodiscard]] inline std::optional<dictionary_request> decoder_dictionary(std::span<std::byte const> head) noexcept {
+template <class Deferred = void> // the result type is compiled only where this is used (config.hpp)
+[[nodiscard]] std::optional<cbound::detail::dependent_t<Deferred, dictionary_request>>
+decoder_dictionary(std::span<std::byte const> head) noexcept {
+    using result = std::optional<cbound::detail::dependent_t<Deferred, dictionary_request>>;
     if (head.size() >= 6 && std::memcmp(head.data(), "LZIP", 4) == 0) {
         auto const b = static_cast<unsigned>(head[5]);
         std::uint64_t const base = std::uint64_t{1} << (b & 0x1F);
-        return dictionary_request{"lzip", base - (base / 16) * ((b >> 5) & 7)};
+        return result(dictionary_request{"lzip", base - (base / 16) * ((b >> 5) & 7)});
     }
-    return std::nullopt;
+    return result();
 }
 
 /// Throws when the stream starting with `head` asks a decoder for more than `limit` bytes.
 template <class Deferred = void>
 void check_decoder_memory(std::span<std::byte const> head, std::uint64_t limit, std::string_view what) {
-    auto const request = decoder_dictionary(head);
+    auto const request = decoder_dictionary<Deferred>(head);
     if (!request || request->bytes <= limit) return;
     throw make_error(errc::limit_exceeded, "open",
                      std::string("the ") + request->filter + " stream asks for a " +

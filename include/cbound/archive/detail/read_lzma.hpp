@@ -66,13 +66,16 @@ enum class lzma_container { xz, lzma };
 /// bidders do, so that cbound decodes what libarchive would have: xz by its magic, lzma
 /// "alone" (no magic) by its properties byte and a dictionary size that LZMA SDK or XZ Utils
 /// write. nullopt for anything else, or when fewer than 14 bytes are there to tell.
-[[nodiscard]] inline std::optional<lzma_container> lzma_container_of(std::span<std::byte const> head) noexcept {
+template <class Deferred = void> // the result type is compiled only where this is used (config.hpp)
+[[nodiscard]] std::optional<cbound::detail::dependent_t<Deferred, lzma_container>>
+lzma_container_of(std::span<std::byte const> head) noexcept {
+    using result = std::optional<cbound::detail::dependent_t<Deferred, lzma_container>>;
     static constexpr unsigned char xz_magic[] = {0xFD, '7', 'z', 'X', 'Z', 0};
     if (head.size() >= sizeof xz_magic && std::memcmp(head.data(), xz_magic, sizeof xz_magic) == 0)
-        return lzma_container::xz;
-    if (head.size() < 14) return std::nullopt;
+        return result(lzma_container::xz);
+    if (head.size() < 14) return result();
     auto const at = [&](std::size_t i) { return static_cast<std::uint32_t>(head[i]); };
-    if (at(0) > (4 * 5 + 4) * 9 + 8) return std::nullopt;
+    if (at(0) > (4 * 5 + 4) * 9 + 8) return result();
     int bits = at(0) == 0x5d || at(0) == 0x5e ? 8 : 0;
     bool unknown_size = true; // bytes 5..12 all 0xFF: xz's lzma writes no size
     for (std::size_t i = 5; i < 13; ++i)
@@ -81,8 +84,8 @@ enum class lzma_container { xz, lzma };
     std::uint32_t const dict = at(1) | at(2) << 8 | at(3) << 16 | at(4) << 24;
     bool const power = dict >= 0x1000 && dict <= 0x08000000 && (dict & (dict - 1)) == 0;
     bool const odd = dict <= 0x03F00000 && dict >= 0x00300000 && (dict & ((1u << 20) - 1)) == 0 && bits == 8 + 64;
-    if (power || odd) return lzma_container::lzma;
-    return std::nullopt;
+    if (power || odd) return result(lzma_container::lzma);
+    return result();
 }
 
 /// What the decoding source tells the reader: the archive bytes it has consumed (libarchive

@@ -12,6 +12,7 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/callback.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/box.hpp>
 #include <cbound/detail/generation.hpp>
 
 #include <archive.h>
@@ -62,7 +63,7 @@ struct read_state {
     bool decode_cp437 = true;
     /// What few archives need (read_zip_names.hpp), behind one pointer so that the fields the
     /// per-entry path reads stay together; made and freed where read_rare is complete (the reader's open).
-    std::unique_ptr<read_rare, void (*)(read_rare*) noexcept> rare{nullptr, nullptr};
+    cbound::detail::box<read_rare, void (*)(read_rare*) noexcept> rare{nullptr, nullptr};
     /// decode_zip_names (read_zip_names.hpp), set by the reader's open: reached through a pointer,
     /// the header path does not make every translation unit compile it (config.hpp).
     char const* (*decode_zip_names)(read_state&) = nullptr;

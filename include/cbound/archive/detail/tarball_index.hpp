@@ -115,7 +115,10 @@ struct tarball_index {
 
     /// The data of entry `i`, or nullopt when it is not a file; decodes lazy data on first
     /// use and throws cbound::archive::error when that fails or the entry could not be decoded.
-    [[nodiscard]] std::optional<std::span<std::byte const>> data(std::size_t i) const {
+    /// A template on a dependent result type, so that the optional is compiled only where used (config.hpp).
+    template <class Deferred = void>
+    [[nodiscard]] std::optional<cbound::detail::dependent_t<Deferred, std::span<std::byte const>>>
+    data(std::size_t i) const {
         tarball_record const& r = records[i];
         switch (r.home) {
         case data_home::source: return source.subspan(r.data_offset, r.data_size);

@@ -77,13 +77,15 @@ struct file_identity_hash {
 struct tree_walk_settings {
     /// The caller's filter, or null; a folder it refuses is not descended into.
     cbound::callback<bool(std::filesystem::directory_entry const&)> const* filter = nullptr;
-    bool follow_symlinks = false;              ///< store what symlinks point to, folders included
-    bool keep_access_times = false;            ///< keep atime and ctime
-    bool xattrs = false;                       ///< read extended attributes
-    bool acls = false;                         ///< read ACLs
-    bool file_flags = false;                   ///< read file flags (chattr)
-    bool hard_links = false;                   ///< store a second name of an inode as a hard link to the first
-    std::optional<file_identity> skip{};       ///< the archive being written, never added to itself
+    bool follow_symlinks = false;   ///< store what symlinks point to, folders included
+    bool keep_access_times = false; ///< keep atime and ctime
+    bool xattrs = false;            ///< read extended attributes
+    bool acls = false;              ///< read ACLs
+    bool file_flags = false;        ///< read file flags (chattr)
+    bool hard_links = false;        ///< store a second name of an inode as a hard link to the first
+    /// The archive being written, never added to itself; no file when ino is 0, which no file has
+    /// (a plain field rather than an optional, which would cost every includer a class to compile).
+    file_identity skip{};
     std::optional<std::int64_t> mtime{};       ///< every entry's modification time, in seconds (wins over clamp)
     std::optional<std::int64_t> clamp_mtime{}; ///< later modification times become this, in seconds
     std::optional<std::int64_t> uid{};         ///< every entry's owner id (its name then comes from `uname` alone)
@@ -341,7 +343,7 @@ private:
         if (::fstat(fd.get(), &st) != 0) throw errno_error(errno, "add_file", disk_path);
         if (!S_ISREG(st.st_mode) || !same_as_listed(st, listed, seen, dirfd, name))
             return warn(out, "changed while it was read (no longer the regular file listed); left out", disk_path);
-        if (settings_.skip && *settings_.skip == identity_of(st))
+        if (settings_.skip.ino != 0 && settings_.skip == identity_of(st))
             return warn(out, "the archive being written is not added to itself", disk_path);
         if (linked(st, archive_name, disk_path, out)) return;
         describe(st, archive_name, nullptr, fd.get(), disk_path);

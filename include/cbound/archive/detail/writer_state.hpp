@@ -10,6 +10,7 @@
 #include <cbound/archive/detail/write_sink.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
+#include <cbound/detail/box.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -39,7 +40,7 @@ template <class Deferred = void>
 class basic_writer_state {
 public:
     /// A state writing into `sink`; the handle is set up and opened by the writer.
-    explicit basic_writer_state(std::unique_ptr<write_sink> destination)
+    explicit basic_writer_state(cbound::detail::box<write_sink> destination)
         : sink(std::move(destination)), handle(archive_write_new()), scratch(archive_entry_new()),
           unwinding(std::uncaught_exceptions()), utf8_thread(thread_locale_is_utf8()) {
         if (!handle || !scratch) throw std::bad_alloc();
@@ -268,7 +269,7 @@ public:
         throw std::move(e);
     }
 
-    std::unique_ptr<write_sink> sink;         ///< declared first: libarchive may call it until `handle` is freed
+    cbound::detail::box<write_sink> sink;     ///< declared first: libarchive may call it until `handle` is freed
     write_handle handle;                      ///< the libarchive write handle
     entry_handle scratch;                     ///< the header add(entry_info) fills, cleared and reused for every entry
     writer_phase phase = writer_phase::ready; ///< where the writer is
