@@ -25,7 +25,6 @@
 #include <cbound/unique_resource.hpp>
 
 #include <cstddef>
-#include <memory>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -36,11 +35,21 @@ namespace detail {
 
 template <class Smart>
 struct is_unique_resource : std::false_type {};
+
+// The T of a Smart<T, ...>, as std::pointer_traits finds a fancy pointer's element type.
+template <class Smart>
+struct first_template_argument {};
+template <template <class, class...> class Smart, class T, class... Rest>
+struct first_template_argument<Smart<T, Rest...>> {
+    using type = T;
+};
 template <class T, class D, class Tr>
 struct is_unique_resource<unique_resource<T, D, Tr>> : std::true_type {};
 
 // POINTER_OF(Smart) of [out.ptr.t]: Smart::pointer, else element_type*, else the raw type of
-// a unique_resource, else std::pointer_traits' element type.
+// a unique_resource, else the first template argument (std::pointer_traits' element type; spelled
+// out here so that this header does not need <memory>, which would cost every includer more to
+// compile than the rest of the core together).
 template <class Smart>
 constexpr auto pointer_of() {
     if constexpr (std::is_pointer_v<Smart>) {
@@ -52,7 +61,7 @@ constexpr auto pointer_of() {
     } else if constexpr (is_unique_resource<Smart>::value) {
         return std::type_identity<typename Smart::value_type>{};
     } else {
-        return std::type_identity<typename std::pointer_traits<Smart>::element_type*>{};
+        return std::type_identity<typename first_template_argument<Smart>::type*>{};
     }
 }
 template <class Smart>
@@ -144,7 +153,7 @@ public:
 
 private:
     friend detail::basic_out_ptr_t<out_ptr_t, Pointer>;
-    Pointer* address() const noexcept { return const_cast<Pointer*>(std::addressof(written_)); }
+    Pointer* address() const noexcept { return const_cast<Pointer*>(__builtin_addressof(written_)); }
 
     Smart& smart_;
     [[no_unique_address]] std::tuple<Args...> args_;
@@ -182,7 +191,7 @@ public:
 
 private:
     friend detail::basic_out_ptr_t<inout_ptr_t, Pointer>;
-    Pointer* address() const noexcept { return const_cast<Pointer*>(std::addressof(written_)); }
+    Pointer* address() const noexcept { return const_cast<Pointer*>(__builtin_addressof(written_)); }
 
     Smart& smart_;
     [[no_unique_address]] std::tuple<Args...> args_;

@@ -21,6 +21,7 @@
 #include <cbound/archive/types.hpp>
 #include <cbound/archive/xattr.hpp>
 #include <cbound/config.hpp>
+#include <cbound/unique_resource.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -30,7 +31,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iosfwd>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -224,10 +224,12 @@ public:
         int const flags = (type & ARCHIVE_ENTRY_ACL_TYPE_NFS4) != 0
                               ? ARCHIVE_ENTRY_ACL_TYPE_NFS4
                               : ARCHIVE_ENTRY_ACL_TYPE_ACCESS | ARCHIVE_ENTRY_ACL_TYPE_DEFAULT;
-        // Dependent spelling: the unique_ptr is compiled only where acl_text() is used (config.hpp).
-        using owned_text = cbound::detail::dependent_t<Deferred, std::unique_ptr<char, decltype(&std::free)>>;
-        owned_text text(archive_entry_acl_to_text(entry_, nullptr, flags), &std::free);
-        if (text == nullptr) return std::nullopt;
+        // Dependent spelling: the owner is compiled only where acl_text() is used (config.hpp).
+        using owned_text =
+            cbound::detail::dependent_t<Deferred,
+                                        unique_resource<char*, fn_deleter<&std::free>, nullable_pointer_traits<char*>>>;
+        owned_text const text(archive_entry_acl_to_text(entry_, nullptr, flags));
+        if (!text) return std::nullopt;
         return std::string(text.get());
     }
     /// Whether the entry's data is encrypted (zip, 7z, rar).

@@ -25,6 +25,7 @@
 #include <cbound/callback.hpp>
 #include <cbound/config.hpp>
 #include <cbound/detail/box.hpp>
+#include <cbound/detail/shared_box.hpp>
 #include <cbound/posix.hpp>
 
 #include <archive.h>
@@ -39,7 +40,6 @@
 #include <filesystem>
 #include <iosfwd>
 #include <iterator>
-#include <memory>
 #include <new>
 #include <optional>
 #include <span>
@@ -184,18 +184,18 @@ public:
         detail::source_head head = detail::read_head(std::move(source.read));
         auto const own = check_head<Deferred>(head.bytes, options);
         source.read = std::move(head.read);
-        // Dependent spellings: the shared_ptr types are compiled only where this is used (config.hpp).
+        // Dependent spellings: the shared_box types are compiled only where this is used (config.hpp).
         using progress_type = cbound::detail::dependent_t<Deferred, detail::lzma_progress>;
         using source_type = cbound::detail::dependent_t<Deferred, read_source>;
         if (own) {
-            auto progress = std::make_shared<progress_type>();
+            auto progress = cbound::detail::make_shared_box<progress_type>();
             progress->container = *own;
             source.read = detail::lzma_decoding(std::move(source.read), *own, options.max_decoder_memory, progress);
             source.skip = {};
             source.seek = {};
             s->rare->own_decoder = std::move(progress);
         }
-        s->source = std::make_shared<source_type>(std::move(source));
+        s->source = cbound::detail::make_shared_box<source_type>(std::move(source));
         auto const& src = *static_cast<source_type const*>(s->source.get());
         archive_read_set_read_callback(a, &detail::source_read);
         if (src.skip) archive_read_set_skip_callback(a, &detail::source_skip);

@@ -39,7 +39,6 @@
 #include <filesystem>
 #include <iterator>
 #include <limits>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>

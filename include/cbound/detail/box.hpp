@@ -25,6 +25,16 @@ struct delete_object {
     }
 };
 
+/// Deletes a heap array with `delete[]`: box<T, delete_array<T>> owns an array of T.
+template <class T>
+struct delete_array {
+    /// Deletes the array `p`, which may be null.
+    void operator()(T* p) const noexcept {
+        static_assert(sizeof(T) > 0, "box<T> deletes an incomplete type");
+        delete[] p;
+    }
+};
+
 /// Owns one heap object of type T (or of a type derived from it), as std::unique_ptr does.
 template <class T, class Deleter = delete_object<T>>
 class box {

@@ -44,13 +44,13 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/reader.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/shared_box.hpp>
 
 #include <archive_entry.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -145,7 +145,7 @@ private:
     struct handed_file {
         std::string name;
         std::string relative;
-        std::shared_ptr<finish_job> job;
+        cbound::detail::shared_box<finish_job> job;
     };
 
     /// What is to be done at an existing name.
@@ -507,7 +507,7 @@ private:
     /// Decodes the data of the new file `file` into a job and hands it to the pool; with no
     /// `file`, the worker creates it.
     void hand_over(entry_view e, std::string name, unique_fd file, entry_plan const& plan) {
-        auto job = std::make_shared<cbound::detail::dependent_t<Deferred, finish_job>>();
+        auto job = cbound::detail::make_shared_box<cbound::detail::dependent_t<Deferred, finish_job>>();
         job->fd = std::move(file);
         if (!job->fd) {
             job->root = tree_.fd();

@@ -17,12 +17,12 @@
 #include <cbound/archive/detail/fifo.hpp>
 #include <cbound/archive/detail/threads.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/shared_box.hpp>
 #include <cbound/posix.hpp>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -98,7 +98,7 @@ public:
     /// alone larger than the bound still goes, once nothing else is in flight).
     /// Idle workers are woken once every wake_batch jobs, or when the reading thread is about
     /// to wait: waking one per small file cost more (futex calls, switches) than the file.
-    void submit(std::shared_ptr<finish_job> job) {
+    void submit(cbound::detail::shared_box<finish_job> job) {
         thread_lock lock(mutex_);
         std::size_t const bytes = job->data.size();
         auto const room = [&] { return in_flight_bytes_ == 0 || in_flight_bytes_ + bytes <= max_bytes_; };
@@ -157,7 +157,7 @@ private:
     }
 
     void work() noexcept {
-        std::shared_ptr<finish_job> job;
+        cbound::detail::shared_box<finish_job> job;
         for (;;) {
             // One lock both marks the last job finished and takes the next one.
             bool const finished_one = job != nullptr;
@@ -223,7 +223,7 @@ private:
 
     thread_mutex mutex_;
     thread_condition wake_workers_, wake_reader_;
-    cbound::detail::dependent_t<Deferred, fifo<std::shared_ptr<finish_job>>> queue_;
+    cbound::detail::dependent_t<Deferred, fifo<cbound::detail::shared_box<finish_job>>> queue_;
     std::size_t in_flight_bytes_ = 0;
     std::size_t unannounced_ = 0; ///< jobs queued since the workers were last woken
     std::size_t const max_bytes_;

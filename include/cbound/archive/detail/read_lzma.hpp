@@ -14,6 +14,7 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/callback.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/shared_box.hpp>
 #include <cbound/posix.hpp>
 
 #include <fcntl.h>
@@ -24,7 +25,6 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -128,9 +128,9 @@ template <class Deferred = void>
 /// partly decoded buffer on error, so an archive reads entry for entry as it would there.
 template <class Deferred = void>
 [[nodiscard]] byte_reading lzma_decoding(byte_reading raw, lzma_container c, std::uint64_t limit,
-                                         std::shared_ptr<lzma_progress> progress) {
+                                         cbound::detail::shared_box<lzma_progress> progress) {
     // config.hpp: types named through Deferred are instantiated only where a stream is decoded.
-    using progress_ptr = cbound::detail::dependent_t<Deferred, std::shared_ptr<lzma_progress>>;
+    using progress_ptr = cbound::detail::dependent_t<Deferred, cbound::detail::shared_box<lzma_progress>>;
     using bytes = cbound::detail::dependent_t<Deferred, std::vector<std::byte>>;
     struct decoder {
         byte_reading raw{};
@@ -164,7 +164,7 @@ template <class Deferred = void>
             return std::span<std::byte const>(out).first(out.size() - s->avail_out);
         }
     };
-    auto d = std::make_shared<decoder>();
+    auto d = cbound::detail::make_shared_box<decoder>();
     d->raw = std::move(raw);
     d->container = c;
     d->limit = limit;
@@ -192,7 +192,7 @@ template <class Deferred = void>
         std::span<std::byte const> first;
         bool replayed = false;
     };
-    auto r = std::make_shared<replay>();
+    auto r = cbound::detail::make_shared_box<replay>();
     r->inner = std::move(read);
     std::span<std::byte const> chunk = r->inner();
     if (chunk.size() >= head_needed(chunk) || chunk.empty()) {
@@ -223,7 +223,7 @@ template <class Deferred = void>
         unique_fd fd;
         cbound::detail::dependent_t<Deferred, std::vector<std::byte>> buffer;
     };
-    auto f = std::make_shared<files>();
+    auto f = cbound::detail::make_shared_box<files>();
     f->paths = std::move(paths);
     f->buffer.resize(block_size > 0 ? block_size : 1);
     return [f]() -> std::span<std::byte const> {

@@ -11,6 +11,7 @@
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/source.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/shared_box.hpp>
 
 #include <archive.h>
 #include <unistd.h>
@@ -20,7 +21,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <iosfwd>
-#include <memory>
 #include <span>
 #include <vector>
 
@@ -71,7 +71,7 @@ template <class Deferred = void>
 [[nodiscard]] read_source fd_source(int fd, std::size_t block_size) {
     // Dependent spelling: the shared buffer's types are compiled only where this is used (config.hpp).
     using buffer_type = cbound::detail::dependent_t<Deferred, std::vector<std::byte>>;
-    auto buffer = std::make_shared<buffer_type>(block_size > 0 ? block_size : 1);
+    auto buffer = cbound::detail::make_shared_box<buffer_type>(block_size > 0 ? block_size : 1);
     return {[fd, buffer]() -> std::span<std::byte const> {
         ssize_t const n = retry_on_signal([&] { return ::read(fd, buffer->data(), buffer->size()); });
         if (n < 0) throw errno_error(errno, "read", {}, path_subject::archive, "reading the archive's descriptor");
@@ -83,7 +83,7 @@ template <class Deferred = void>
 template <class Deferred = void>
 [[nodiscard]] read_source file_source(std::FILE* file, std::size_t block_size) {
     using buffer_type = cbound::detail::dependent_t<Deferred, std::vector<std::byte>>; // as in fd_source
-    auto buffer = std::make_shared<buffer_type>(block_size > 0 ? block_size : 1);
+    auto buffer = cbound::detail::make_shared_box<buffer_type>(block_size > 0 ? block_size : 1);
     return {[file, buffer]() -> std::span<std::byte const> {
         errno = 0; // fread sets errno only where the C library does: 0 then reads as EIO
         std::size_t const n = std::fread(buffer->data(), 1, buffer->size(), file);
@@ -97,7 +97,7 @@ template <class Deferred = void>
 /// A template on the stream so that only its callers need <istream>.
 template <class Stream>
 [[nodiscard]] read_source istream_source(Stream& in, std::size_t block_size) {
-    auto buffer = std::make_shared<std::vector<char>>(block_size > 0 ? block_size : 1);
+    auto buffer = cbound::detail::make_shared_box<std::vector<char>>(block_size > 0 ? block_size : 1);
     read_source src;
     src.read = [&in, buffer]() -> std::span<std::byte const> {
         in.read(buffer->data(), static_cast<std::streamsize>(buffer->size()));

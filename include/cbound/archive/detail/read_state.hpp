@@ -14,6 +14,7 @@
 #include <cbound/config.hpp>
 #include <cbound/detail/box.hpp>
 #include <cbound/detail/generation.hpp>
+#include <cbound/detail/shared_box.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -21,7 +22,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,24 +36,24 @@ struct read_cold_paths; // below
 
 /// Everything a reader owns besides its handle: callbacks, warnings, the current entry.
 struct read_state {
-    read_handle handle;                   ///< the libarchive read handle
-    ::archive_entry* current = nullptr;   ///< the entry last delivered; nullptr before the first and at the end
-    bool fatal = false;                   ///< libarchive returned FATAL once: every later call throws
-    bool data_skipped = false;            ///< skip() ran: libarchive refuses data calls until the next header
-    std::int64_t data_end = 0;            ///< where the last EOF said the data ends (past a trailing sparse hole)
-    bool switch_locale = true;            ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
-    bool check_zip_names = false;         ///< zip names that are not UTF-8 may come: each header takes the slow path
-    std::size_t max_name_bytes = 0;       ///< reader_options::max_name_bytes
-    std::size_t max_total_name_bytes = 0; ///< reader_options::max_total_name_bytes
-    std::size_t name_bytes = 0;           ///< name bytes of the entries read so far
-    char const* path_text = nullptr;      ///< the current entry's pathname, as counted (nullptr: ask libarchive)
-    std::size_t path_size = 0;            ///< its length
-    bool external_filters_off = false;    ///< filters that run an external program were left out (for error hints)
-    callback_guard guard;                 ///< holds an exception thrown by a user callback
-    std::vector<warning> warnings;        ///< header warnings, in order
-    cbound::detail::generation entries;   ///< advanced when the current entry changes
-    cbound::detail::generation blocks;    ///< advanced when a data block is replaced
-    std::shared_ptr<void> source;         ///< the user's source object (callbacks, istream buffer)
+    read_handle handle;                      ///< the libarchive read handle
+    ::archive_entry* current = nullptr;      ///< the entry last delivered; nullptr before the first and at the end
+    bool fatal = false;                      ///< libarchive returned FATAL once: every later call throws
+    bool data_skipped = false;               ///< skip() ran: libarchive refuses data calls until the next header
+    std::int64_t data_end = 0;               ///< where the last EOF said the data ends (past a trailing sparse hole)
+    bool switch_locale = true;               ///< the thread's LC_CTYPE was not UTF-8 at open: switch around each header
+    bool check_zip_names = false;            ///< zip names that are not UTF-8 may come: each header takes the slow path
+    std::size_t max_name_bytes = 0;          ///< reader_options::max_name_bytes
+    std::size_t max_total_name_bytes = 0;    ///< reader_options::max_total_name_bytes
+    std::size_t name_bytes = 0;              ///< name bytes of the entries read so far
+    char const* path_text = nullptr;         ///< the current entry's pathname, as counted (nullptr: ask libarchive)
+    std::size_t path_size = 0;               ///< its length
+    bool external_filters_off = false;       ///< filters that run an external program were left out (for error hints)
+    callback_guard guard;                    ///< holds an exception thrown by a user callback
+    std::vector<warning> warnings;           ///< header warnings, in order
+    cbound::detail::generation entries;      ///< advanced when the current entry changes
+    cbound::detail::generation blocks;       ///< advanced when a data block is replaced
+    cbound::detail::shared_box<void> source; ///< the user's source object (callbacks, istream buffer)
     cbound::callback<std::optional<std::string>()> passphrase_callback; ///< asked when the list runs out
     std::string passphrase_buffer; ///< keeps the callback's answer alive for libarchive
     file_extent extent;            ///< the regular file read (path or descriptor), checked at the end

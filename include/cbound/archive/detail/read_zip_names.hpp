@@ -15,6 +15,7 @@
 #include <cbound/archive/detail/read_state.hpp>
 #include <cbound/archive/detail/utf8.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/shared_box.hpp>
 #include <cbound/unique_resource.hpp>
 
 #include <archive.h>
@@ -23,7 +24,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -240,7 +240,7 @@ struct read_rare {
     /// Where zip names flagged UTF-8 that are not can be read again.
     zip_name_recovery zip_names{};
     /// cbound decodes the archive's xz or lzma stream itself, beneath libarchive (read_lzma.hpp); null otherwise.
-    std::shared_ptr<lzma_progress const> own_decoder{};
+    cbound::detail::shared_box<lzma_progress const> own_decoder{};
 };
 
 /// Gives the current zip entry the name libarchive left it without, and decodes its names

@@ -6,13 +6,13 @@
 #include <cbound/archive/detail/writer_state.hpp>
 #include <cbound/archive/error.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/box.hpp>
 
 #include <archive_entry.h>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -24,10 +24,15 @@ namespace cbound::archive::detail {
 // Heavy bodies are templates on an unused parameter so that a translation unit
 // compiles them only where it calls them (tests/bench/compile_time.sh; see cbound/config.hpp).
 
+/// The walk's data buffer: one heap array, allocated on first use (dependent: compiled only where used).
+template <class Deferred>
+using byte_buffer =
+    cbound::detail::box<cbound::detail::dependent_t<Deferred, std::byte>, cbound::detail::delete_array<std::byte>>;
+
 /// Copies the open entry's data from descriptor `fd`, through `buffer` (allocated on first use).
 template <class Deferred = void>
 inline void copy_data(cbound::detail::dependent_t<Deferred, writer_state>& w, int fd, std::string const& path,
-                      std::unique_ptr<cbound::detail::dependent_t<Deferred, std::byte[]>>& buffer) {
+                      byte_buffer<Deferred>& buffer) {
     // One buffer for the whole walk, left uninitialized (read() fills what is used): a fresh
     // one per file costs an allocation that also makes malloc consolidate its free lists.
     constexpr std::size_t size = 65536;
@@ -52,7 +57,7 @@ struct basic_disk_output {
     bool whole_tree;     ///< add_tree: a file the format refuses is left out, as tar does; add_file: an error
     std::size_t added{}; ///< entries written so far
     /// File data on its way in, shared by every file of the walk.
-    std::unique_ptr<cbound::detail::dependent_t<Deferred, std::byte[]>> buffer{};
+    byte_buffer<Deferred> buffer{};
 
     /// Writes one entry, its data read from `data` unless that is -1.
     void entry(::archive_entry* header, int data, std::string const& disk_path) {
