@@ -21,12 +21,12 @@
 #include <cbound/archive/types.hpp>
 #include <cbound/archive/xattr.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/chrono.hpp>
 #include <cbound/unique_resource.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -8,8 +8,8 @@
 #pragma once
 
 #include <cbound/callback.hpp>
+#include <cbound/detail/chrono.hpp>
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>

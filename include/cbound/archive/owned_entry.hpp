@@ -9,10 +9,10 @@
 #include <cbound/archive/error.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/chrono.hpp>
 
 #include <archive_entry.h>
 
-#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <new>

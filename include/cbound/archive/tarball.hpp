@@ -29,8 +29,8 @@
 #include <cbound/archive/reader.hpp>
 #include <cbound/archive/types.hpp>
 #include <cbound/detail/box.hpp>
+#include <cbound/detail/chrono.hpp>
 
-#include <chrono>
 #include <compare>
 #include <cstddef>
 #include <cstdint>

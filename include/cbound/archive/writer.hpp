@@ -32,13 +32,13 @@
 #include <cbound/callback.hpp>
 #include <cbound/config.hpp>
 #include <cbound/detail/box.hpp>
+#include <cbound/detail/chrono.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>

@@ -9,10 +9,10 @@
 #include <cbound/archive/extract_options.hpp>
 #include <cbound/archive/reader.hpp>
 #include <cbound/config.hpp>
+#include <cbound/detail/chrono.hpp>
 
 #include <archive.h>
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
